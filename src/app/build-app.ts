@@ -1,0 +1,122 @@
+import compress from '@fastify/compress'
+import etag from '@fastify/etag'
+import helmet from '@fastify/helmet'
+import rateLimit from '@fastify/rate-limit'
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import type { Config } from '../platform/config/index.ts'
+import { readMigrationFiles, type Engine, type MigrationFile } from '../platform/db/index.ts'
+import {
+  enforceAccessDeclarations,
+  registerErrorHandling,
+  registerHealthRoutes,
+  registerMetrics,
+  registerOpenApi,
+  registerQueryTiming,
+  registerValidation,
+} from '../platform/http/index.ts'
+import { loggerOptions, requestIdFor } from '../platform/log/index.ts'
+import {
+  createSetupService,
+  createSystemStateCache,
+  registerSetupGate,
+  setupRoutes,
+  tokenFileIn,
+  type SetupService,
+  type SetupStep,
+} from '../modules/setup/index.ts'
+import { VERSION } from './version.ts'
+
+/**
+ * The composition root: the only place that knows every module. It wires platform services into
+ * modules and modules into the HTTP server. Tests build the same app with their own engine.
+ */
+export interface AppDeps {
+  config: Config
+  engine: Engine
+  /** Defaults to the migrations shipped in `migrations/`. */
+  migrations?: readonly MigrationFile[]
+  /** Test hook: runs after each setup step (used to simulate a crash). */
+  afterSetupStep?: (step: SetupStep) => void | Promise<void>
+}
+
+export interface App {
+  server: FastifyInstance
+  setup: SetupService
+}
+
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const { config, engine } = deps
+  const migrations = deps.migrations ?? readMigrationFiles()
+
+  const server = Fastify({
+    logger: loggerOptions(config.logLevel),
+    genReqId: requestIdFor,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy.length > 0 ? [...config.trustProxy] : false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: false, caseSensitive: true },
+  })
+
+  enforceAccessDeclarations(server)
+  registerErrorHandling(server)
+  registerValidation(server)
+  registerQueryTiming(server, { header: config.queryTiming })
+  server.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id)
+    return payload
+  })
+
+  await server.register(helmet, {
+    // HSTS only makes sense behind HTTPS, which production deployments terminate in front of us.
+    strictTransportSecurity: config.env === 'production',
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        // Left out: a plain-HTTP install (development, a private network) would have every asset rewritten to https.
+        upgradeInsecureRequests: null,
+      },
+    },
+  })
+  await server.register(compress, { threshold: 1024 })
+  await server.register(etag)
+  await server.register(rateLimit, { global: false })
+
+  registerMetrics(server, { protect: config.env === 'production', token: config.metricsToken })
+  await registerOpenApi(server, { version: VERSION })
+
+  const stateCache = createSystemStateCache(() => setup.systemState())
+  const setup: SetupService = createSetupService({
+    engine,
+    migrations,
+    tokenFile: tokenFileIn(config.dataDir),
+    presetToken: config.setupToken,
+    afterStep: deps.afterSetupStep,
+    onChange: () => stateCache.invalidate(),
+  })
+
+  registerHealthRoutes(server, async () => {
+    const state = await setup.systemState()
+    const schema = state.schema.conflict
+      ? 'conflict'
+      : state.schema.current
+        ? 'current'
+        : `behind (${state.schema.pending} pending)`
+    return {
+      ready: state.setup === 'ready' && state.schema.current,
+      checks: { database: 'ok', schema, setup: state.setup },
+    }
+  })
+  registerSetupGate(server, stateCache)
+  await server.register(setupRoutes, { service: setup, cache: stateCache, rateLimit: config.setupRateLimit })
+
+  return { server, setup }
+}

@@ -1,0 +1,84 @@
+import type { Config } from '../platform/config/index.ts'
+import { openEngine } from '../platform/db/index.ts'
+import { buildApp } from './build-app.ts'
+
+/**
+ * `colophon serve`: opens the database, issues the setup token while setup is incomplete, listens, and
+ * shuts down gracefully on SIGTERM/SIGINT (stop accepting, finish in-flight requests, close the
+ * database) within `shutdownTimeoutMs`.
+ */
+export async function serve(
+  config: Config,
+  warnings: readonly string[],
+  out: NodeJS.WritableStream,
+): Promise<void> {
+  const engine = await openEngine({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolMax: config.dbPoolMax,
+  })
+  let app
+  try {
+    app = await buildApp({ config, engine })
+  } catch (err) {
+    await engine.close()
+    throw err
+  }
+  const { server, setup } = app
+  for (const warning of warnings) server.log.warn(warning)
+
+  const issued = await setup.prepareAtStart()
+  const state = await setup.systemState()
+  const address = await server.listen({ host: config.host, port: config.port })
+  server.log.info(
+    { engine: engine.kind, setup: state.setup, schemaCurrent: state.schema.current },
+    'colophon started',
+  )
+
+  const lines = [``, `Colophon is listening on ${address} (database: ${engine.kind}).`]
+  if (issued) {
+    lines.push(
+      `Setup is not complete. Finish it with this one-time setup token:`,
+      ``,
+      `    ${issued.token}`,
+      ``,
+      `(also in ${setup.tokenFilePath}, readable only by this user). For example:`,
+      `    curl -X POST ${address}/api/v1/setup -H 'content-type: application/json' \\`,
+      `      -d '{"token":"…","admin":{"email":"you@example.com","password":"…","name":"You"},"site":{"name":"My site"}}'`,
+      `API reference: ${address}/api/docs`,
+    )
+  } else if (!state.schema.current) {
+    lines.push(
+      `Database update required: ${state.schema.pending} migration(s) pending.`,
+      `Apply with \`npm run colophon -- migrate\` or POST ${address}/api/v1/setup/migrations.`,
+    )
+  } else {
+    lines.push(`Ready. API reference: ${address}/api/docs`)
+  }
+  out.write(lines.join('\n') + '\n\n')
+
+  let closing = false
+  const shutdown = (signal: string) => {
+    if (closing) return
+    closing = true
+    server.log.info({ signal }, 'shutting down')
+    const timer = setTimeout(() => {
+      server.log.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; exiting')
+      process.exit(1)
+    }, config.shutdownTimeoutMs)
+    timer.unref()
+    server
+      .close()
+      .then(() => engine.close())
+      .then(() => {
+        server.log.info('stopped')
+        process.exit(0)
+      })
+      .catch((err: unknown) => {
+        server.log.error({ err }, 'error during shutdown')
+        process.exit(1)
+      })
+  }
+  process.once('SIGTERM', () => shutdown('SIGTERM'))
+  process.once('SIGINT', () => shutdown('SIGINT'))
+}

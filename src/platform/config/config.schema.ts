@@ -1,0 +1,97 @@
+import Type, { type Static } from 'typebox'
+
+/**
+ * The one configuration schema. Each key documents itself; docs/configuration.md and the README table are
+ * kept in step with it by a test. Secrets are marked with `secret: true` so they can be read from
+ * `<VAR>_FILE` and are never printed.
+ */
+export const ConfigSchema = Type.Object(
+  {
+    env: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], {
+      default: 'development',
+      description: 'Runtime mode. `production` turns off query timing headers and protects /metrics.',
+    }),
+    host: Type.String({
+      minLength: 1,
+      default: '127.0.0.1',
+      description: 'Address the HTTP server listens on.',
+    }),
+    port: Type.Integer({
+      minimum: 0,
+      maximum: 65535,
+      default: 3000,
+      description: 'TCP port of the HTTP server.',
+    }),
+    dataDir: Type.String({
+      minLength: 1,
+      default: './data',
+      description: 'Directory for the embedded database and the setup token.',
+    }),
+    databaseUrl: Type.Optional(
+      Type.String({
+        pattern: '^postgres(ql)?://',
+        description:
+          'PostgreSQL connection URL. When absent, the embedded PGlite database in `dataDir` is used.',
+        secret: true,
+      }),
+    ),
+    dbPoolMax: Type.Integer({
+      minimum: 1,
+      maximum: 200,
+      default: 10,
+      description: 'Maximum PostgreSQL connections per process.',
+    }),
+    setupToken: Type.Optional(
+      Type.String({
+        minLength: 16,
+        maxLength: 256,
+        description: 'Presets the one-time setup token for unattended installs (16+ characters).',
+        secret: true,
+      }),
+    ),
+    logLevel: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+      { default: 'info', description: 'Lowest log level written (JSON lines on stdout).' },
+    ),
+    bodyLimit: Type.Integer({
+      minimum: 1024,
+      maximum: 104_857_600,
+      default: 1_048_576,
+      description: 'Largest accepted request body, in bytes.',
+    }),
+    trustProxy: Type.Array(Type.String({ minLength: 1 }), {
+      default: [],
+      description:
+        'Comma-separated addresses or CIDR ranges of reverse proxies whose `X-Forwarded-For` is believed. Empty: none.',
+    }),
+    metricsToken: Type.Optional(
+      Type.String({
+        minLength: 16,
+        description: 'Bearer token for `GET /metrics` in production (loopback callers need none).',
+        secret: true,
+      }),
+    ),
+    queryTiming: Type.Optional(
+      Type.Boolean({
+        description:
+          'Send `Server-Timing` with the per-request query count. Default: on unless env is production.',
+      }),
+    ),
+    shutdownTimeoutMs: Type.Integer({
+      minimum: 100,
+      maximum: 600_000,
+      default: 10_000,
+      description: 'How long a graceful shutdown waits for in-flight requests before closing anyway.',
+    }),
+    setupRateLimit: Type.Integer({
+      minimum: 1,
+      maximum: 10_000,
+      default: 10,
+      description: 'Setup attempts allowed per client address per 15 minutes.',
+    }),
+  },
+  { additionalProperties: false },
+)
+
+export type Config = Readonly<Static<typeof ConfigSchema>> & { readonly queryTiming: boolean }
+export type ConfigKey = keyof Static<typeof ConfigSchema>

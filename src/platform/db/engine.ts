@@ -1,0 +1,170 @@
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { PGlite, type Transaction as PGliteTransaction } from '@electric-sql/pglite'
+import pg from 'pg'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { TYPE_PARSERS } from './parsers.ts'
+import { acquireDataDirLock, type DataDirLock } from './pglite-lock.ts'
+import { recordStatement } from './query-stats.ts'
+import { schema, type Schema } from './schema/index.ts'
+
+/** The Drizzle database, typed the same for both engines. */
+export type Orm = PgDatabase<PgQueryResultHKT, Schema>
+
+/** Raw SQL on one connection. `exec` runs several statements and takes no parameters. */
+export interface SqlRunner {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>
+  exec(text: string): Promise<void>
+}
+
+export type EngineKind = 'pglite' | 'postgres'
+
+export interface Engine {
+  readonly kind: EngineKind
+  readonly orm: Orm
+  /** Autocommit statement as the connecting (owner) role. */
+  query: SqlRunner['query']
+  /** A transaction on one connection as the owner role: migrations and installation steps only. */
+  ownerTransaction<T>(fn: (sql: SqlRunner) => Promise<T>): Promise<T>
+  /** PGlite only: the whole database as a tarball (test templates; later, backups). */
+  dumpDataDir?(): Promise<Blob>
+  close(): Promise<void>
+}
+
+export interface OpenEngineOptions {
+  databaseUrl?: string | undefined
+  dataDir: string
+  poolMax?: number
+  /** PGlite only: start from a dumped data directory (tests clone a migrated template this way). */
+  pgliteLoadDataDir?: Blob
+  /** PGlite only: keep the database in memory (tests). */
+  pgliteInMemory?: boolean
+}
+
+/** Wraps a statement runner so that every statement is counted and timed for the current request. */
+function timed<A extends unknown[], R>(
+  text: string,
+  run: (...args: A) => Promise<R>,
+  ...args: A
+): Promise<R> {
+  const started = performance.now()
+  return run(...args).finally(() => recordStatement(text, performance.now() - started))
+}
+
+export async function openEngine(options: OpenEngineOptions): Promise<Engine> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options.poolMax ?? 10) : openPglite(options)
+}
+
+async function openPglite(options: OpenEngineOptions): Promise<Engine> {
+  let lock: DataDirLock | undefined
+  let dataDir: string | undefined
+  if (!options.pgliteInMemory && !options.pgliteLoadDataDir) {
+    lock = acquireDataDirLock(options.dataDir)
+    dataDir = path.join(options.dataDir, 'pglite')
+    mkdirSync(dataDir, { recursive: true })
+  }
+  let client: PGlite
+  try {
+    client = await PGlite.create({
+      ...(dataDir ? { dataDir } : {}),
+      ...(options.pgliteLoadDataDir ? { loadDataDir: options.pgliteLoadDataDir } : {}),
+      parsers: TYPE_PARSERS,
+    })
+  } catch (err) {
+    lock?.release()
+    throw err
+  }
+
+  const wrapRunner = (target: PGlite | PGliteTransaction) => ({
+    query: (text: string, params?: unknown[], opts?: object) =>
+      timed(text, () => target.query(text, params as unknown[], opts)),
+    exec: (text: string, opts?: object) => timed(text, () => target.exec(text, opts)),
+  })
+  // Drizzle talks to this object, so its statements (transactions included) pass through the counter.
+  const instrumented = {
+    ...wrapRunner(client),
+    transaction: <T>(fn: (tx: ReturnType<typeof wrapRunner>) => Promise<T>) =>
+      client.transaction((tx) => fn(wrapRunner(tx))),
+  }
+  const orm = drizzlePglite({ client: instrumented as unknown as PGlite, schema }) as unknown as Orm
+
+  const runnerOf = (target: PGlite | PGliteTransaction): SqlRunner => ({
+    query: async <R>(text: string, params?: unknown[]) =>
+      (await timed(text, () => target.query<R>(text, params))).rows,
+    exec: async (text: string) => {
+      await timed(text, () => target.exec(text))
+    },
+  })
+
+  return {
+    kind: 'pglite',
+    orm,
+    query: runnerOf(client).query,
+    ownerTransaction: (fn) => client.transaction((tx) => fn(runnerOf(tx))),
+    dumpDataDir: () => client.dumpDataDir('none'),
+    async close() {
+      try {
+        if (!client.closed) await client.close()
+      } finally {
+        lock?.release()
+      }
+    },
+  }
+}
+
+async function openPostgres(databaseUrl: string, poolMax: number): Promise<Engine> {
+  // Drizzle passes its own per-query parsers that fall back to pg's global table, so the normalisation
+  // has to be installed there. It is idempotent and only touches the types listed in TYPE_PARSERS.
+  for (const [oid, parse] of Object.entries(TYPE_PARSERS)) pg.types.setTypeParser(Number(oid), parse)
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolMax, connectionTimeoutMillis: 10_000 })
+  // Idle clients can fail when the server restarts; the pool replaces them. Without a listener the error
+  // would crash the process.
+  pool.on('error', () => undefined)
+  pool.on('connect', (client) => {
+    const original = client.query.bind(client) as (...args: unknown[]) => unknown
+    ;(client as unknown as { query: unknown }).query = (...args: unknown[]) => {
+      const first = args[0]
+      const text = typeof first === 'string' ? first : String((first as { text?: string }).text ?? '')
+      const result = original(...args)
+      if (result && typeof (result as Promise<unknown>).then === 'function') {
+        const started = performance.now()
+        return (result as Promise<unknown>).finally(() => recordStatement(text, performance.now() - started))
+      }
+      return result
+    }
+  })
+  // Fail fast with a clear error when the server is unreachable.
+  const probe = await pool.connect()
+  probe.release()
+
+  const orm = drizzlePg({ client: pool, schema }) as unknown as Orm
+  const runnerOf = (client: pg.PoolClient | pg.Pool): SqlRunner => ({
+    query: async <R>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as R[],
+    exec: async (text: string) => {
+      await client.query(text)
+    },
+  })
+  return {
+    kind: 'postgres',
+    orm,
+    query: runnerOf(pool).query,
+    async ownerTransaction(fn) {
+      const client = await pool.connect()
+      try {
+        await client.query('BEGIN')
+        const result = await fn(runnerOf(client))
+        await client.query('COMMIT')
+        return result
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined)
+        throw err
+      } finally {
+        client.release()
+      }
+    },
+    close: () => pool.end(),
+  }
+}

@@ -1,0 +1,43 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+
+/**
+ * Per-request (or per-job) database statistics. The engines report every statement here; the HTTP layer
+ * turns the totals into `Server-Timing: db;desc="N queries";dur=…`, and tests assert query budgets on it.
+ *
+ * Counted: every statement the application sends. Not counted as queries (reported as `transactions`):
+ * BEGIN/COMMIT/ROLLBACK/SAVEPOINT and the one statement that binds the role and tenant of a transaction,
+ * because they are the fixed cost of a transaction, not work a feature chose to do.
+ */
+export interface QueryStats {
+  queries: number
+  transactions: number
+  durationMs: number
+}
+
+const storage = new AsyncLocalStorage<QueryStats>()
+
+export function newQueryStats(): QueryStats {
+  return { queries: 0, transactions: 0, durationMs: 0 }
+}
+
+/** Runs `fn` with `stats` collecting every statement issued inside it (across awaits). */
+export function withQueryStats<T>(stats: QueryStats, fn: () => T): T {
+  return storage.run(stats, fn)
+}
+
+export function currentQueryStats(): QueryStats | undefined {
+  return storage.getStore()
+}
+
+/** Marker put in the binding statement so the counter can tell it apart. */
+export const BIND_MARKER = '/* colophon:bind */'
+
+const CONTROL = /^\s*(begin|start transaction|commit|rollback|savepoint|release)\b/i
+
+export function recordStatement(text: string, durationMs: number): void {
+  const stats = storage.getStore()
+  if (!stats) return
+  stats.durationMs += durationMs
+  if (text.startsWith(BIND_MARKER)) stats.transactions += 1
+  else if (!CONTROL.test(text)) stats.queries += 1
+}

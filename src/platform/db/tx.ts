@@ -1,0 +1,37 @@
+import { sql } from 'drizzle-orm'
+import type { Orm } from './engine.ts'
+import { BIND_MARKER } from './query-stats.ts'
+
+/** The non-superuser role every application transaction runs as (created by migration 0000). */
+export const APP_ROLE = 'colophon_app'
+
+/** A Drizzle transaction handle, as given to repositories. */
+export type Tx = Parameters<Parameters<Orm['transaction']>[0]>[0]
+
+/** Who a transaction acts for: row-level security policies read these through `current_setting`. */
+export interface TxBinding {
+  siteId?: string | null
+  userId?: string | null
+}
+
+/**
+ * Runs `fn` in a transaction as the application role, with `app.site_id` and `app.user_id` bound for
+ * row-level security. One statement sets all three, transaction-local (`set_config(…, true)`), so a
+ * pooled connection never carries them into another request.
+ */
+export function appTransaction<T>(orm: Orm, binding: TxBinding, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return orm.transaction(async (tx) => {
+    await tx.execute(
+      sql`${sql.raw(BIND_MARKER)} SELECT set_config('role', ${APP_ROLE}, true), set_config('app.site_id', ${binding.siteId ?? ''}, true), set_config('app.user_id', ${binding.userId ?? ''}, true)`,
+    )
+    return fn(tx)
+  })
+}
+
+/**
+ * Runs `fn` in a transaction as the connecting (owner) role, which row-level security does not bind.
+ * Only installation and maintenance steps that exist before any tenant (setup, migrations) use it.
+ */
+export function systemTransaction<T>(orm: Orm, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return orm.transaction(fn)
+}

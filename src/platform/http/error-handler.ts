@@ -1,0 +1,101 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { isAppError, PlatformErrors, type ErrorFactory } from '../errors/index.ts'
+
+/**
+ * One place turns every failure into the envelope `{ error: { code, message, details?, requestId } }`.
+ * Our coded errors keep their status; Fastify's own errors (validation, parsing, limits) are mapped to
+ * platform codes; anything else is a 500 whose cause is logged but never shown.
+ */
+
+export interface ErrorEnvelope {
+  error: { code: string; message: string; details?: unknown; requestId: string }
+}
+
+const FASTIFY_CODES: Record<string, ErrorFactory> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: PlatformErrors.malformedJson,
+  FST_ERR_CTP_EMPTY_JSON_BODY: PlatformErrors.emptyJson,
+  FST_ERR_CTP_BODY_TOO_LARGE: PlatformErrors.bodyTooLarge,
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: PlatformErrors.unsupportedMediaType,
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: PlatformErrors.badRequest,
+  FST_ERR_NOT_FOUND: PlatformErrors.notFound,
+}
+
+interface ValidationIssue {
+  instancePath?: string
+  message?: string
+  keyword?: string
+  params?: Record<string, unknown>
+}
+
+function validationDetails(err: FastifyError): {
+  location: string
+  issues: { path: string; message: string }[]
+} {
+  const issues = ((err.validation ?? []) as ValidationIssue[]).map((issue) => {
+    const missing = issue.keyword === 'required' ? String(issue.params?.missingProperty ?? '') : ''
+    const base = issue.instancePath ?? ''
+    return {
+      path: missing ? `${base}/${missing}` : base || '/',
+      message: issue.message ?? 'is invalid',
+    }
+  })
+  return { location: err.validationContext ?? 'body', issues }
+}
+
+export function envelope(
+  request: FastifyRequest,
+  code: string,
+  message: string,
+  details?: unknown,
+): ErrorEnvelope {
+  return {
+    error: { code, message, ...(details === undefined ? {} : { details }), requestId: String(request.id) },
+  }
+}
+
+function send(reply: FastifyReply, status: number, body: ErrorEnvelope): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send(body)
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (isAppError(err)) {
+      if (err.status >= 500) request.log.error({ err }, err.message)
+      return send(reply, err.status, envelope(request, err.code, err.message, err.details))
+    }
+    if (err.validation) {
+      const def = PlatformErrors.validation
+      return send(reply, def.status, envelope(request, def.code, def.message, validationDetails(err)))
+    }
+    const mapped = err.code ? FASTIFY_CODES[err.code] : undefined
+    if (mapped) return send(reply, mapped.status, envelope(request, mapped.code, mapped.message))
+    const status = err.statusCode ?? 500
+    if (status === 429) {
+      const def = PlatformErrors.rateLimited
+      return send(
+        reply,
+        429,
+        envelope(request, def.code, def.message, {
+          retryAfterSeconds: Number(reply.getHeader('retry-after')) || undefined,
+        }),
+      )
+    }
+    if (status >= 400 && status < 500) {
+      // A client error from a library (e.g. a malformed header): keep its status, not its wording.
+      const def = status === 413 ? PlatformErrors.bodyTooLarge : PlatformErrors.badRequest
+      return send(reply, status, envelope(request, def.code, def.message))
+    }
+    request.log.error({ err }, 'unhandled error')
+    const def = PlatformErrors.internal
+    return send(reply, 500, envelope(request, def.code, def.message))
+  })
+
+  app.setNotFoundHandler((request, reply) => {
+    const def = PlatformErrors.notFound
+    return send(
+      reply,
+      404,
+      envelope(request, def.code, def.message, { method: request.method, path: request.url.split('?')[0] }),
+    )
+  })
+}

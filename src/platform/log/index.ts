@@ -1,0 +1,1 @@
+export { REDACTED_PATHS, loggerOptions, requestIdFor } from './log.ts'
