@@ -4,9 +4,11 @@ import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Config } from '../platform/config/index.ts'
+import { PlatformErrors } from '../platform/errors/index.ts'
 import { readMigrationFiles, type Engine, type MigrationFile } from '../platform/db/index.ts'
 import {
   enforceAccessDeclarations,
+  frameworkErrorHandler,
   registerErrorHandling,
   registerHealthRoutes,
   registerMetrics,
@@ -54,15 +56,27 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy.length > 0 ? [...config.trustProxy] : false,
-    return503OnClosing: true,
+    // Closing is answered by our own hook below, so the reply keeps the error envelope.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: false, caseSensitive: true },
+    frameworkErrors: frameworkErrorHandler,
   })
 
   enforceAccessDeclarations(server)
   registerErrorHandling(server)
   registerValidation(server)
   registerQueryTiming(server, { header: config.queryTiming })
+  let closing = false
+  server.addHook('preClose', (done) => {
+    closing = true
+    done()
+  })
+  server.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return
+    reply.header('connection', 'close')
+    throw PlatformErrors.unavailable()
+  })
   server.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id)
     return payload

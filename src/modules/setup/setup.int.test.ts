@@ -233,6 +233,21 @@ describe('setup after a crash', () => {
   })
 })
 
+describe('migrating before the first start', () => {
+  it('applies the schema on an untouched database and leaves setup for later', async () => {
+    const a = await app({ state: 'empty' })
+    const result = await a.setup.migrate()
+    expect(result.applied.length).toBeGreaterThan(0)
+    expect(await a.setup.systemState()).toEqual({
+      setup: 'not_configured',
+      schema: { current: true, pending: 0, conflict: false },
+    })
+    await a.setup.prepareAtStart()
+    const res = await a.server.inject({ method: 'POST', url: '/api/v1/setup', payload: body() })
+    expect(res.statusCode).toBe(201)
+  })
+})
+
 describe('create-admin without a token', () => {
   it('completes setup when it is not done, then adds further network admins', async () => {
     const a = await app({ state: 'empty' })

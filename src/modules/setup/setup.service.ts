@@ -121,6 +121,8 @@ export function createSetupService(deps: SetupServiceDeps) {
   async function migrate(options: { dryRun?: boolean } = {}): Promise<ApplyResult> {
     const result = await applyMigrations(engine, migrations, options)
     if (!options.dryRun) {
+      // `colophon migrate` may run before the server ever started: the state table must exist.
+      await ensureSetupTable(engine)
       await markMigrated(engine)
       changed()
       await deps.afterStep?.('migrated')

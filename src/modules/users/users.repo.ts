@@ -27,11 +27,3 @@ export async function findUserByEmail(tx: Tx, email: string): Promise<UserRow | 
     .limit(1)
   return row
 }
-
-export async function countNetworkAdmins(tx: Tx): Promise<number> {
-  const [row] = await tx
-    .select({ n: sql<number>`count(*)::int` })
-    .from(users)
-    .where(sql`${users.isNetworkAdmin} and ${users.status} = 'active'`)
-  return row?.n ?? 0
-}

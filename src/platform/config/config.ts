@@ -61,7 +61,10 @@ function convertEnvValue(spec: KeySpec, raw: string): unknown {
       if (/^(false|0|no|off)$/i.test(text)) return false
       return text
     case 'list':
-      return text === '' ? [] : text.split(',').map((part) => part.trim())
+      return text
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== '')
     default:
       return raw
   }
@@ -72,7 +75,7 @@ function describeExpected(schema: Record<string, unknown>): string {
     return 'one of ' + schema.anyOf.map((s: { const?: unknown }) => JSON.stringify(s.const)).join(', ')
   }
   const type = String(schema.type ?? 'value')
-  const parts: string[] = [(/^[aeiou]/.test(type) ? 'an ' : 'a ') + (type === 'array' ? 'list' : type)]
+  const parts: string[] = [type === 'array' ? 'a list' : (/^[aeiou]/.test(type) ? 'an ' : 'a ') + type]
   if (schema.minimum !== undefined || schema.maximum !== undefined) {
     parts.push(`between ${String(schema.minimum ?? '-∞')} and ${String(schema.maximum ?? '∞')}`)
   }
@@ -130,7 +133,7 @@ export function loadConfig({
   for (const spec of CONFIG_KEYS) {
     const direct = env[spec.envName]
     const fromFile = spec.secret ? env[`${spec.envName}_FILE`] : undefined
-    if (direct !== undefined && fromFile !== undefined) {
+    if (direct !== undefined && direct !== '' && fromFile !== undefined && fromFile !== '') {
       throw new ConfigError(`config: set either ${spec.envName} or ${spec.envName}_FILE, not both`)
     }
     if (direct !== undefined && direct !== '') {

@@ -6,6 +6,7 @@ import pg from 'pg'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { DbErrors } from './db.errors.ts'
 import { TYPE_PARSERS } from './parsers.ts'
 import { acquireDataDirLock, type DataDirLock } from './pglite-lock.ts'
 import { recordStatement } from './query-stats.ts'
@@ -136,9 +137,29 @@ async function openPostgres(databaseUrl: string, poolMax: number): Promise<Engin
       return result
     }
   })
+  // pg's own pool.query hands the statement to a client from inside a callback, which runs in the async
+  // context of whoever released that client: the statement would be counted for another request. Checking
+  // out with the promise API keeps the caller's context.
+  const poolQuery = pool.query.bind(pool) as (...args: unknown[]) => unknown
+  ;(pool as unknown as { query: unknown }).query = (...args: unknown[]) => {
+    if (typeof args[args.length - 1] === 'function') return poolQuery(...args)
+    return pool
+      .connect()
+      .then((client) =>
+        (client.query as (...a: unknown[]) => Promise<unknown>)(...args).finally(() => client.release()),
+      )
+  }
   // Fail fast with a clear error when the server is unreachable.
-  const probe = await pool.connect()
-  probe.release()
+  try {
+    const probe = await pool.connect()
+    probe.release()
+  } catch (err) {
+    await pool.end().catch(() => undefined)
+    throw DbErrors.unavailable({
+      message: `Cannot connect to PostgreSQL (DATABASE_URL): ${(err as Error).message}`,
+      cause: err,
+    })
+  }
 
   const orm = drizzlePg({ client: pool, schema }) as unknown as Orm
   const runnerOf = (client: pg.PoolClient | pg.Pool): SqlRunner => ({

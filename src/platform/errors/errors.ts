@@ -59,7 +59,7 @@ export function defineError(code: string, status: number, message: string): Erro
   return factory
 }
 
-/** Every error declared so far, sorted by code (used by the docs sync test and `colophon errors`). */
+/** Every error declared so far, sorted by code (the docs sync test compares it with docs/errors.md). */
 export function listErrors(): ErrorDefinition[] {
   return [...registry.values()].sort((a, b) => a.code.localeCompare(b.code))
 }

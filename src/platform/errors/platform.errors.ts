@@ -8,11 +8,6 @@ export const PlatformErrors = {
     'Something went wrong on our side. The request id identifies it in the logs.',
   ),
   notFound: defineError('COLOPHON_HTTP_NOT_FOUND', 404, 'No resource at this address.'),
-  methodNotAllowed: defineError(
-    'COLOPHON_HTTP_METHOD_NOT_ALLOWED',
-    405,
-    'This address does not accept that method.',
-  ),
   validation: defineError(
     'COLOPHON_HTTP_VALIDATION_FAILED',
     400,
@@ -32,12 +27,6 @@ export const PlatformErrors = {
   ),
   badRequest: defineError('COLOPHON_HTTP_BAD_REQUEST', 400, 'The request could not be understood.'),
   rateLimited: defineError('COLOPHON_HTTP_RATE_LIMITED', 429, 'Too many requests. Wait before trying again.'),
-  unauthenticated: defineError('COLOPHON_AUTH_REQUIRED', 401, 'This request needs authentication.'),
-  forbidden: defineError(
-    'COLOPHON_AUTH_FORBIDDEN',
-    403,
-    'You do not have the capability this request needs.',
-  ),
   metricsForbidden: defineError(
     'COLOPHON_HTTP_METRICS_FORBIDDEN',
     403,

@@ -99,3 +99,16 @@ export function registerErrorHandling(app: FastifyInstance): void {
     )
   })
 }
+
+/**
+ * Errors Fastify raises before routing (an undecodable URL such as `/%ff`) bypass the error handler;
+ * this renders them in the same envelope.
+ */
+export function frameworkErrorHandler(
+  _err: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const def = PlatformErrors.badRequest
+  void send(reply, def.status, envelope(request, def.code, def.message))
+}

@@ -1,6 +1,6 @@
 export { PUBLIC, enforceAccessDeclarations } from './access.ts'
 export type { RouteAccess } from './access.ts'
-export { envelope, registerErrorHandling } from './error-handler.ts'
+export { envelope, frameworkErrorHandler, registerErrorHandling } from './error-handler.ts'
 export type { ErrorEnvelope } from './error-handler.ts'
 export { escapeHtml, plainPage } from './html.ts'
 export { registerHealthRoutes } from './health.ts'
