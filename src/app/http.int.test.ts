@@ -184,28 +184,13 @@ describe('metrics in production', () => {
   afterAll(() => prod.close())
 
   it('needs the bearer token from a remote address, even with a forged X-Forwarded-For', async () => {
-    const remote = { remoteAddress: '203.0.113.9' }
-    const anonymous = await prod.server.inject({
-      method: 'GET',
-      url: '/metrics',
-      ...remote,
-      headers: { 'x-forwarded-for': '127.0.0.1' },
-    })
+    const fromRemote = (headers: Record<string, string>) =>
+      prod.server.inject({ method: 'GET', url: '/metrics', remoteAddress: '203.0.113.9', headers })
+    const anonymous = await fromRemote({ 'x-forwarded-for': '127.0.0.1' })
     expect(anonymous.statusCode).toBe(403)
     expect(errorOf(anonymous).code).toBe('COLOPHON_HTTP_METRICS_FORBIDDEN')
-    const wrong = await prod.server.inject({
-      method: 'GET',
-      url: '/metrics',
-      ...remote,
-      headers: { authorization: 'Bearer nope' },
-    })
-    expect(wrong.statusCode).toBe(403)
-    const ok = await prod.server.inject({
-      method: 'GET',
-      url: '/metrics',
-      ...remote,
-      headers: { authorization: 'Bearer metrics-token-0123456789' },
-    })
+    expect((await fromRemote({ authorization: 'Bearer nope' })).statusCode).toBe(403)
+    const ok = await fromRemote({ authorization: 'Bearer metrics-token-0123456789' })
     expect(ok.statusCode).toBe(200)
   })
 
