@@ -22,7 +22,14 @@ const DB_MESSAGE =
   'Only *.repo.ts files and src/platform/db may import the query builder or a database driver.'
 
 // Configuration is read once, validated and frozen at boot (HOUSE-STYLE 10).
-const ENV_ALLOWED = ['src/platform/config/**', 'scripts/**', 'vitest.config.ts', '*.config.*', ...TEST_FILES]
+const ENV_ALLOWED = [
+  'src/platform/config/**',
+  'scripts/**',
+  'bench/**',
+  'vitest.config.ts',
+  '*.config.*',
+  ...TEST_FILES,
+]
 const ENV_MESSAGE = 'Read configuration through src/platform/config; process.env is read nowhere else.'
 
 // Node globals for plain JavaScript files (TypeScript files get them from @types/node, and

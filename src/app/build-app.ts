@@ -1,4 +1,5 @@
 import compress from '@fastify/compress'
+import cookie from '@fastify/cookie'
 import etag from '@fastify/etag'
 import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
@@ -15,8 +16,32 @@ import {
   registerOpenApi,
   registerQueryTiming,
   registerValidation,
+  type DeclaredRoute,
 } from '../platform/http/index.ts'
 import { loggerOptions, requestIdFor } from '../platform/log/index.ts'
+import { createMailer, insertOutboxMessage, type Mailer } from '../platform/mail/index.ts'
+import { appTransaction } from '../platform/db/index.ts'
+import { apiKeysRoutes, createApiKeysService } from '../modules/api-keys/index.ts'
+import { auditRoutes } from '../modules/audit/index.ts'
+import {
+  authRoutes,
+  createAuthService,
+  createResetService,
+  createTotpService,
+  registerAuthentication,
+  resetRoutes,
+  revokeUserSessions,
+  totpRoutes,
+} from '../modules/auth/index.ts'
+import { mailRoutes } from '../modules/mail/index.ts'
+import { createRbacService, rbacRoutes } from '../modules/rbac/index.ts'
+import {
+  createTokensService,
+  createUsersAdminService,
+  tokenRoutes,
+  usersRoutes,
+  type UserDeletionHook,
+} from '../modules/users/index.ts'
 import {
   createSetupService,
   createSystemStateCache,
@@ -37,21 +62,33 @@ export interface AppDeps {
   engine: Engine
   /** Defaults to the migrations shipped in `migrations/`. */
   migrations?: readonly MigrationFile[]
+  /** Where log lines go (default stdout). Tests capture them to check that no secret is ever logged. */
+  logStream?: { write(line: string): void }
   /** Test hook: runs after each setup step (used to simulate a crash). */
   afterSetupStep?: (step: SetupStep) => void | Promise<void>
+  /** Modules that hand a deleted user's content over (`reassignTo`); none yet. Tests pass recorders. */
+  userDeletionHooks?: readonly UserDeletionHook[]
 }
 
 export interface App {
   server: FastifyInstance
   setup: SetupService
+  mailer: Mailer
+  /** Every route with its access declaration (the route-coverage test walks it). */
+  routes: readonly DeclaredRoute[]
 }
+
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
 
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, engine } = deps
   const migrations = deps.migrations ?? readMigrationFiles()
 
   const server = Fastify({
-    logger: loggerOptions(config.logLevel),
+    logger: deps.logStream
+      ? { ...loggerOptions(config.logLevel), stream: deps.logStream }
+      : loggerOptions(config.logLevel),
     genReqId: requestIdFor,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: config.bodyLimit,
@@ -63,7 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     frameworkErrors: frameworkErrorHandler,
   })
 
-  enforceAccessDeclarations(server)
+  const routes = enforceAccessDeclarations(server)
   registerErrorHandling(server)
   registerValidation(server)
   registerQueryTiming(server, { header: config.queryTiming })
@@ -103,6 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await server.register(compress, { threshold: 1024 })
   await server.register(etag)
   await server.register(rateLimit, { global: false })
+  await server.register(cookie)
 
   registerMetrics(server, { protect: config.env === 'production', token: config.metricsToken })
   await registerOpenApi(server, { version: VERSION })
@@ -130,7 +168,55 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }
   })
   registerSetupGate(server, stateCache)
-  await server.register(setupRoutes, { service: setup, cache: stateCache, rateLimit: config.setupRateLimit })
 
-  return { server, setup }
+  const mailer = createMailer({
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    capture: (mail) => appTransaction(engine.orm, { network: true }, (tx) => insertOutboxMessage(tx, mail)),
+    log: server.log,
+  })
+  server.addHook('onClose', async () => {
+    await mailer.flush()
+    mailer.close()
+  })
+
+  // After the setup gate: before installation the identity tables may not exist yet.
+  registerAuthentication(server, {
+    orm: engine.orm,
+    sessionIdleMs: config.sessionIdleHours * HOUR,
+    apiKeyRateLimit: config.apiKeyRateLimit,
+  })
+  const auth = createAuthService({ sessionMaxMs: config.sessionMaxHours * HOUR, challengeTtlMs: 5 * MINUTE })
+
+  await server.register(setupRoutes, { service: setup, cache: stateCache, rateLimit: config.setupRateLimit })
+  await server.register(authRoutes, {
+    service: auth,
+    clientLimit: config.authRateLimit,
+    accountLimit: config.authAccountRateLimit,
+  })
+  await server.register(auditRoutes)
+
+  const publicBaseUrl = config.publicUrl ?? `http://${config.host}:${config.port}`
+  const clientLimit = config.authRateLimit
+  await server.register(totpRoutes, { service: createTotpService({ auth }), auth, clientLimit })
+  await server.register(resetRoutes, {
+    service: createResetService({ mailer, baseUrl: publicBaseUrl }),
+    clientLimit,
+    accountLimit: config.authAccountRateLimit,
+  })
+  await server.register(apiKeysRoutes, { service: createApiKeysService() })
+  await server.register(usersRoutes, {
+    service: createUsersAdminService({
+      revokeSessions: revokeUserSessions,
+      onDelete: deps.userDeletionHooks ?? [],
+    }),
+  })
+  await server.register(tokenRoutes, {
+    service: createTokensService({ mailer, baseUrl: publicBaseUrl }),
+    clientLimit,
+  })
+  await server.register(rbacRoutes, { service: createRbacService({ revokeSessions: revokeUserSessions }) })
+  await server.register(mailRoutes, { mailer })
+
+  return { server, setup, mailer, routes }
 }

@@ -36,9 +36,4 @@ export const SetupErrors = {
     409,
     'Setup is not complete: there is no network admin yet. Use POST /api/v1/setup, which also applies migrations.',
   ),
-  credentialsInvalid: defineError(
-    'COLOPHON_SETUP_CREDENTIALS_INVALID',
-    401,
-    'These are not the credentials of an active network admin.',
-  ),
 }

@@ -56,6 +56,12 @@ const ALWAYS_OPEN = [
   /^\/api\/docs(\/|$)/,
 ]
 
+/**
+ * Once installed, signing in stays possible while a database update is pending: applying it through
+ * POST /api/v1/setup/migrations needs a network admin's session (with its second factor).
+ */
+const OPEN_ONCE_INSTALLED = [/^\/api\/v1\/auth\/(login|2fa|logout|me)$/]
+
 function blockingError(state: SystemState): ErrorFactory | null {
   if (state.setup !== 'ready') return SetupErrors.required
   if (state.schema.conflict) return SetupErrors.schemaConflict
@@ -115,6 +121,7 @@ export function registerSetupGate(app: FastifyInstance, cache: SystemStateCache)
       return reject(request, reply, DbErrors.unavailable)
     }
     const blocking = blockingError(state)
+    if (blocking && state.setup === 'ready' && OPEN_ONCE_INSTALLED.some((re) => re.test(path))) return
     if (blocking)
       return reject(request, reply, blocking, { setup: state.setup, pendingMigrations: state.schema.pending })
   })

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { PUBLIC } from '../../platform/http/index.ts'
+import { PUBLIC, needs } from '../../platform/http/index.ts'
 import {
   ApplyMigrationsBody,
   ApplyMigrationsResponse,
@@ -67,18 +67,18 @@ export async function setupRoutes(
   app.post<{ Body: ApplyMigrationsInput }>(
     '/api/v1/setup/migrations',
     {
-      config: { access: { kind: 'credentials', capability: 'network.settings.manage' }, ...limited },
+      config: { access: needs('network.settings.manage'), ...limited },
       schema: {
         tags: ['setup'],
         summary: 'Apply a database update',
         description:
-          'Applies the migrations shipped with this version that the database lacks. Needs the email and password of an active network admin in the body. `dryRun: true` lists them without applying.',
+          'Applies the migrations shipped with this version that the database lacks. Needs a signed-in network admin (session with its second factor, or an API key) holding `network.settings.manage`. `dryRun: true` lists them without applying.',
         body: ApplyMigrationsBody,
         response: { 200: ApplyMigrationsResponse },
       },
     },
     async (request) => {
-      const result = await service.applyUpdate(request.body)
+      const result = await service.applyUpdate(request.ctx, request.body)
       cache.invalidate()
       request.log.info({ applied: result.applied, dryRun: result.dryRun }, 'database update requested')
       return result

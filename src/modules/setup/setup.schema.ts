@@ -57,8 +57,6 @@ export const CompleteSetupResponse = Type.Object({
 
 export const ApplyMigrationsBody = Type.Object(
   {
-    email: Email,
-    password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH }),
     dryRun: Type.Optional(
       Type.Boolean({ description: 'List what would be applied without changing anything.' }),
     ),

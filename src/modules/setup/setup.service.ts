@@ -10,12 +10,9 @@ import {
 } from '../../platform/db/index.ts'
 import { hashPassword, hashToken, randomToken, timingSafeEqualText } from '../../platform/security/index.ts'
 import { createMainSite, type SiteSummary } from '../sites/index.ts'
-import {
-  createNetworkAdmin,
-  findUserByEmail,
-  verifyNetworkAdminCredentials,
-  type UserSummary,
-} from '../users/index.ts'
+import { requireCapability, type Ctx } from '../../platform/access/index.ts'
+import { recordAudit } from '../audit/index.ts'
+import { createNetworkAdmin, type UserSummary } from '../users/index.ts'
 import { SetupErrors } from './setup.errors.ts'
 import {
   ensureSetupTable,
@@ -187,28 +184,26 @@ export function createSetupService(deps: SetupServiceDeps) {
       return { admin: result.admin, site: result.site }
     }
     const passwordHash = await hashPassword(input.admin.password)
-    const admin = await appTransaction(engine.orm, {}, (tx) =>
+    const admin = await appTransaction(engine.orm, { network: true }, (tx) =>
       createNetworkAdmin(tx, { email: input.admin.email, name: input.admin.name, passwordHash }),
     )
     return { admin, site: null }
   }
 
-  /**
-   * POST /api/v1/setup/migrations: a network admin applies a pending database update. The credentials
-   * travel with the request (re-authentication for a sensitive maintenance action).
-   */
+  /** POST /api/v1/setup/migrations: a network admin applies a pending database update. */
   async function applyUpdate(
+    ctx: Ctx,
     input: ApplyMigrationsInput,
   ): Promise<ApplyResult & { schema: SystemState['schema'] }> {
+    requireCapability(ctx, 'network.settings.manage')
     const record = await readSetupRecord(engine)
     if (record?.state !== 'ready') throw SetupErrors.notComplete()
-    const admin = await verifyNetworkAdminCredentials(
-      (email) => appTransaction(engine.orm, {}, (tx) => findUserByEmail(tx, email)),
-      input.email,
-      input.password,
-    )
-    if (!admin) throw SetupErrors.credentialsInvalid()
     const result = await migrate({ dryRun: input.dryRun ?? false })
+    if (!result.dryRun && result.applied.length > 0) {
+      await ctx.tx((tx) =>
+        recordAudit(ctx, tx, { action: 'setup.database.update', summary: { applied: result.applied } }),
+      )
+    }
     return { ...result, schema: summariseSchema(await migrationStatus(engine, migrations)) }
   }
 

@@ -1,18 +1,25 @@
 import { newId, type Tx } from '../../platform/db/index.ts'
 import { verifyAgainstDummy, verifyPassword } from '../../platform/security/index.ts'
 import { UsersErrors } from './users.errors.ts'
-import { findUserByEmail, insertUser, type UserRow } from './users.repo.ts'
+import {
+  findRoleIdBySlug,
+  findUserByEmail,
+  insertUser,
+  networkRoleSlugOf,
+  type UserRow,
+} from './users.repo.ts'
 
 /** What other modules may see of a user: never the password hash. */
 export interface UserSummary {
   id: string
   email: string
   name: string
-  isNetworkAdmin: boolean
+  status: string
+  networkRole: string | null
 }
 
-function summarise(row: UserRow): UserSummary {
-  return { id: row.id, email: row.email, name: row.name, isNetworkAdmin: row.isNetworkAdmin }
+export function summariseUser(row: UserRow, networkRole: string | null): UserSummary {
+  return { id: row.id, email: row.email, name: row.name, status: row.status, networkRole }
 }
 
 export function normaliseEmail(email: string): string {
@@ -29,27 +36,30 @@ export async function createNetworkAdmin(
 ): Promise<UserSummary> {
   const email = normaliseEmail(input.email)
   if (await findUserByEmail(tx, email)) throw UsersErrors.emailTaken({ details: { field: 'email' } })
+  const roleId = await findRoleIdBySlug(tx, 'network_admin')
+  if (!roleId) throw new TypeError('the network_admin role is missing: the database is not migrated')
   const row = await insertUser(tx, {
     id: newId(),
     email,
     name: input.name.trim(),
     passwordHash: input.passwordHash,
-    isNetworkAdmin: true,
+    networkRoleId: roleId,
   })
-  return summarise(row)
+  return summariseUser(row, 'network_admin')
 }
 
 /**
- * Returns the active network admin with these credentials, or null. A missing account costs the same
- * time as a wrong password, so the reply does not tell whether an account exists.
+ * Checks an email and password and returns the user row, or null. A missing account costs the same time
+ * as a wrong password, so neither the reply nor its timing tells whether an account exists.
  */
-export async function verifyNetworkAdminCredentials(
+export async function verifyCredentials(
   readUser: (email: string) => Promise<UserRow | undefined>,
   email: string,
   password: string,
-): Promise<UserSummary | null> {
+): Promise<UserRow | null> {
   const row = await readUser(normaliseEmail(email))
   if (!row?.passwordHash) return verifyAgainstDummy(password).then(() => null)
-  const ok = await verifyPassword(row.passwordHash, password)
-  return ok && row.isNetworkAdmin && row.status === 'active' ? summarise(row) : null
+  return (await verifyPassword(row.passwordHash, password)) ? row : null
 }
+
+export { networkRoleSlugOf }

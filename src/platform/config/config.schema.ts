@@ -89,6 +89,56 @@ export const ConfigSchema = Type.Object(
       default: 10,
       description: 'Setup attempts allowed per client address per 15 minutes.',
     }),
+    publicUrl: Type.Optional(
+      Type.String({
+        pattern: '^https?://[^/?#]+$',
+        description:
+          'Public base URL of the network, used in links sent by email (e.g. `https://example.com`). Default: http://<host>:<port>.',
+      }),
+    ),
+    sessionIdleHours: Type.Integer({
+      minimum: 1,
+      maximum: 8760,
+      default: 168,
+      description: 'A session not used for this many hours expires.',
+    }),
+    sessionMaxHours: Type.Integer({
+      minimum: 1,
+      maximum: 8760,
+      default: 720,
+      description: 'A session expires this many hours after sign-in, however active.',
+    }),
+    authRateLimit: Type.Integer({
+      minimum: 1,
+      maximum: 100_000,
+      default: 30,
+      description: 'Sign-in, 2FA and password-reset attempts allowed per client address per 15 minutes.',
+    }),
+    authAccountRateLimit: Type.Integer({
+      minimum: 1,
+      maximum: 100_000,
+      default: 10,
+      description: 'Sign-in and password-reset attempts allowed per account (email) per 15 minutes.',
+    }),
+    apiKeyRateLimit: Type.Integer({
+      minimum: 1,
+      maximum: 1_000_000,
+      default: 600,
+      description: 'Requests allowed per API key per minute.',
+    }),
+    smtpUrl: Type.Optional(
+      Type.String({
+        pattern: '^smtps?://',
+        description:
+          'SMTP server for outgoing mail, e.g. `smtp://user:pass@mail.example.com:587`. Absent: mail is captured in the database (readable at `GET /api/v1/mail/outbox`), never sent.',
+        secret: true,
+      }),
+    ),
+    mailFrom: Type.String({
+      minLength: 3,
+      default: 'Colophon <no-reply@localhost>',
+      description: 'Sender (`From:`) of outgoing mail.',
+    }),
   },
   { additionalProperties: false },
 )

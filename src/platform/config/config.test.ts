@@ -137,6 +137,7 @@ describe('configuration', () => {
       'DATABASE_URL',
       'COLOPHON_SETUP_TOKEN',
       'COLOPHON_METRICS_TOKEN',
+      'COLOPHON_SMTP_URL',
     ])
   })
 })

@@ -22,4 +22,9 @@ export const DbErrors = {
     500,
     'A migration failed and was rolled back.',
   ),
+  schemaBehind: defineError(
+    'COLOPHON_DB_SCHEMA_BEHIND',
+    503,
+    'The database schema is older than this version: apply the pending migrations (colophon migrate).',
+  ),
 }

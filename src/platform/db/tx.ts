@@ -8,21 +8,28 @@ export const APP_ROLE = 'colophon_app'
 /** A Drizzle transaction handle, as given to repositories. */
 export type Tx = Parameters<Parameters<Orm['transaction']>[0]>[0]
 
-/** Who a transaction acts for: row-level security policies read these through `current_setting`. */
+/**
+ * Who a transaction acts for: row-level security policies read these through `current_setting`.
+ * - `siteId`: the site the work is scoped to (requests under `/sites/{site}`, jobs of a site).
+ * - `userId`: the acting user, for policies that let a user see their own rows.
+ * - `network`: network-scope work (network routes, credential lookups), which may see every site's rows.
+ *   Only set after the caller's capability to act network-wide was checked, or for system work.
+ */
 export interface TxBinding {
   siteId?: string | null
   userId?: string | null
+  network?: boolean
 }
 
 /**
- * Runs `fn` in a transaction as the application role, with `app.site_id` and `app.user_id` bound for
- * row-level security. One statement sets all three, transaction-local (`set_config(…, true)`), so a
- * pooled connection never carries them into another request.
+ * Runs `fn` in a transaction as the application role, with `app.site_id`, `app.user_id` and `app.network`
+ * bound for row-level security. One statement sets them all, transaction-local (`set_config(…, true)`), so
+ * a pooled connection never carries them into another request.
  */
 export function appTransaction<T>(orm: Orm, binding: TxBinding, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return orm.transaction(async (tx) => {
     await tx.execute(
-      sql`${sql.raw(BIND_MARKER)} SELECT set_config('role', ${APP_ROLE}, true), set_config('app.site_id', ${binding.siteId ?? ''}, true), set_config('app.user_id', ${binding.userId ?? ''}, true)`,
+      sql`${sql.raw(BIND_MARKER)} SELECT set_config('role', ${APP_ROLE}, true), set_config('app.site_id', ${binding.siteId ?? ''}, true), set_config('app.user_id', ${binding.userId ?? ''}, true), set_config('app.network', ${binding.network ? 'on' : 'off'}, true)`,
     )
     return fn(tx)
   })

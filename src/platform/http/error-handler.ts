@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { DbErrors } from '../db/index.ts'
 import { isAppError, PlatformErrors, type ErrorFactory } from '../errors/index.ts'
 
 /**
@@ -57,6 +58,15 @@ function send(reply: FastifyReply, status: number, body: ErrorEnvelope): Fastify
   return reply.code(status).type('application/json; charset=utf-8').send(body)
 }
 
+/** PostgreSQL's undefined_table, raised directly or wrapped by the query builder. */
+function isUndefinedTable(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 3; depth++) {
+    if (e.code === '42P01') return true
+    e = e.cause as typeof e
+  }
+  return false
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (isAppError(err)) {
@@ -79,6 +89,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
           retryAfterSeconds: Number(reply.getHeader('retry-after')) || undefined,
         }),
       )
+    }
+    if (isUndefinedTable(err)) {
+      // A table this version needs does not exist yet: an update is pending (e.g. signing in right after
+      // upgrading from a version without the identity tables). Say so instead of failing obscurely.
+      request.log.warn({ err }, 'query on a table that does not exist: schema behind')
+      const def = DbErrors.schemaBehind
+      return send(reply, def.status, envelope(request, def.code, def.message))
     }
     if (status >= 400 && status < 500) {
       // A client error from a library (e.g. a malformed header): keep its status, not its wording.

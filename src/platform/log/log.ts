@@ -10,6 +10,7 @@ export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-setup-token"]',
+  'req.headers["x-csrf-token"]',
   'res.headers["set-cookie"]',
   '*.password',
   '*.token',
@@ -17,6 +18,14 @@ export const REDACTED_PATHS = [
   '*.setupToken',
   '*.databaseUrl',
   '*.metricsToken',
+  '*.smtpUrl',
+  '*.csrfToken',
+  '*.challenge',
+  '*.code',
+  '*.recoveryCode',
+  '*.recoveryCodes',
+  '*.currentPassword',
+  '*.newPassword',
 ]
 
 export function loggerOptions(level: string): LoggerOptions {

@@ -6,3 +6,6 @@ export {
   verifyAgainstDummy,
   verifyPassword,
 } from './password.ts'
+export { assertPasswordPolicy, passwordProblem } from './password-policy.ts'
+export { SecurityErrors } from './security.errors.ts'
+export type { PasswordProblem } from './password-policy.ts'

@@ -3,10 +3,41 @@
  * concept) so that drizzle-kit generates one ordered migrations folder. Modules reach tables only from
  * their `.repo.ts` files.
  */
+import { auditLog } from './audit.ts'
+import { apiKeys, authChallenges, userRecoveryCodes, userSessions, userTokens, userTotp } from './auth.ts'
+import { mailOutbox } from './mail.ts'
+import { siteMembers } from './members.ts'
+import { roles } from './roles.ts'
 import { sites } from './sites.ts'
 import { users } from './users.ts'
 
-export { sites, users }
+export {
+  apiKeys,
+  auditLog,
+  authChallenges,
+  mailOutbox,
+  roles,
+  siteMembers,
+  sites,
+  userRecoveryCodes,
+  userSessions,
+  userTokens,
+  userTotp,
+  users,
+}
 
-export const schema = { users, sites }
+export const schema = {
+  users,
+  sites,
+  roles,
+  userSessions,
+  authChallenges,
+  userTotp,
+  userRecoveryCodes,
+  userTokens,
+  apiKeys,
+  siteMembers,
+  auditLog,
+  mailOutbox,
+}
 export type Schema = typeof schema

@@ -1,7 +1,12 @@
 import { sql } from 'drizzle-orm'
 import { boolean, check, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { roles } from './roles.ts'
 
-/** Network table: people who can sign in. Email is unique case-insensitively. */
+/**
+ * Network table: people who can sign in. Email is unique case-insensitively. `network_role_id` is the
+ * user's network-wide role (network admins hold `network_admin`); most users have none and act through
+ * site memberships.
+ */
 export const users = pgTable(
   'users',
   {
@@ -10,7 +15,9 @@ export const users = pgTable(
     name: text('name').notNull(),
     passwordHash: text('password_hash'),
     status: text('status').notNull().default('active'),
-    isNetworkAdmin: boolean('is_network_admin').notNull().default(false),
+    networkRoleId: uuid('network_role_id').references(() => roles.id),
+    mustChangePassword: boolean('must_change_password').notNull().default(false),
+    lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

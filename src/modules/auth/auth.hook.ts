@@ -1,0 +1,228 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { AccessErrors, createCtx, type Actor, type Ctx, type SiteRef } from '../../platform/access/index.ts'
+import { appTransaction, type Orm, type Tx } from '../../platform/db/index.ts'
+import { PUBLIC, createLimiter, type RouteAccess } from '../../platform/http/index.ts'
+import { hashToken, timingSafeEqualText } from '../../platform/security/index.ts'
+import { roleCapabilities } from '../rbac/index.ts'
+import { SitesErrors } from '../sites/index.ts'
+import { AuthErrors } from './auth.errors.ts'
+import { CSRF_HEADER, SESSION_COOKIE, clearSessionCookies } from './auth.cookies.ts'
+import {
+  findApiKeyById,
+  findSessionByTokenHash,
+  findSiteWithMembership,
+  touchApiKey,
+  touchSession,
+  type UserStanding,
+} from './principal.repo.ts'
+
+/**
+ * The one gate every request passes (onRequest, before the body is read): it identifies the caller
+ * (session cookie or API key), resolves the route's site and the caller's capabilities there, enforces
+ * the route's `config.access`, checks CSRF for cookie-authenticated writes, and leaves `request.ctx` for
+ * the handler. Services still check capabilities themselves (`can`); this gate makes a forgotten check
+ * fail closed at the edge as well.
+ */
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    ctx: Ctx
+    /** The signed-in user's standing (2FA, restrictions) as read by the gate; null when anonymous. */
+    standing: UserStanding | null
+  }
+}
+
+export interface AuthHookOptions {
+  orm: Orm
+  sessionIdleMs: number
+  apiKeyRateLimit: number
+  now?: () => Date
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+/** `colophon_<key id as 32 hex digits>_<secret>`. */
+const API_KEY = /^colophon_([0-9a-f]{32})_([A-Za-z0-9_-]{20,200})$/
+const TOUCH_EVERY_MS = 60_000
+
+type Restriction = 'enrol_2fa' | 'change_password' | null
+
+interface Principal {
+  actor: Extract<Actor, { kind: 'user' | 'api_key' }>
+  standing: UserStanding
+  csrfHash: string | null
+  /** API keys only: their scopes and site binding. */
+  key: { scopes: readonly string[]; siteId: string | null } | null
+}
+
+export function restrictionOf(standing: UserStanding): Restriction {
+  if (standing.requires2fa && !standing.hasTotp) return 'enrol_2fa'
+  if (standing.mustChangePassword) return 'change_password'
+  return null
+}
+
+function uuidFromHex(hex: string): string {
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
+function bearerOf(request: FastifyRequest): string | null {
+  const header = request.headers.authorization
+  if (!header) return null
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
+  return match ? (match[1] as string) : null
+}
+
+export function registerAuthentication(app: FastifyInstance, options: AuthHookOptions): void {
+  const now = options.now ?? (() => new Date())
+  // Credential lookups happen before anyone is known: network scope, no user.
+  const system = <T>(fn: (tx: Tx) => Promise<T>): Promise<T> =>
+    appTransaction(options.orm, { network: true }, fn)
+  const keyLimiter = createLimiter(app, {
+    name: 'api-key',
+    max: options.apiKeyRateLimit,
+    timeWindow: '1 minute',
+    key: (request) => (request.ctx?.actor.kind === 'api_key' ? request.ctx.actor.keyId : null),
+  })
+
+  async function fromApiKey(token: string, request: FastifyRequest): Promise<Principal> {
+    const match = API_KEY.exec(token)
+    if (!match) throw AuthErrors.keyInvalid()
+    const keyId = uuidFromHex(match[1] as string)
+    const at = now()
+    const row = await system((tx) => findApiKeyById(tx, keyId))
+    const valid =
+      row !== undefined &&
+      timingSafeEqualText(hashToken(match[2] as string), row.secretHash) &&
+      row.revokedAt === null &&
+      (row.expiresAt === null || row.expiresAt > at) &&
+      row.standing.status === 'active'
+    if (!row || !valid) throw AuthErrors.keyInvalid()
+    if (!row.lastUsedAt || at.getTime() - row.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
+      await system((tx) => touchApiKey(tx, keyId, at, request.ip))
+    }
+    const { standing } = row
+    return {
+      actor: { kind: 'api_key', userId: standing.userId, email: standing.email, name: standing.name, keyId },
+      standing,
+      csrfHash: null,
+      key: { scopes: row.scopes, siteId: row.siteId },
+    }
+  }
+
+  async function fromSession(token: string): Promise<Principal | null> {
+    const at = now()
+    const row = await system((tx) => findSessionByTokenHash(tx, hashToken(token)))
+    if (!row) return null
+    const idle = at.getTime() - row.lastSeenAt.getTime() > options.sessionIdleMs
+    if (idle || row.expiresAt <= at || row.standing.status !== 'active') return null
+    if (at.getTime() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+      await system((tx) => touchSession(tx, row.sessionId, at))
+    }
+    const { standing } = row
+    return {
+      actor: {
+        kind: 'user',
+        userId: standing.userId,
+        email: standing.email,
+        name: standing.name,
+        sessionId: row.sessionId,
+      },
+      standing,
+      csrfHash: row.csrfHash,
+      key: null,
+    }
+  }
+
+  async function resolveSite(
+    request: FastifyRequest,
+    principal: Principal | null,
+  ): Promise<{ site: SiteRef; memberCaps: readonly string[] } | null> {
+    const param = (request.params as Record<string, unknown> | undefined)?.site
+    if (typeof param !== 'string') return null
+    const lookup = UUID.test(param) ? { id: param.toLowerCase() } : { slug: param }
+    const found = await system((tx) => findSiteWithMembership(tx, lookup, principal?.standing.userId ?? null))
+    if (!found) throw SitesErrors.notFound({ details: { site: param } })
+    const { id, slug, name } = found.site
+    return {
+      site: { id, slug, name },
+      memberCaps: found.memberRole ? roleCapabilities(found.memberRole) : [],
+    }
+  }
+
+  function capabilitiesOf(
+    principal: Principal,
+    site: { site: SiteRef; memberCaps: readonly string[] } | null,
+  ): Set<string> {
+    const networkCaps = principal.standing.networkRole ? roleCapabilities(principal.standing.networkRole) : []
+    let caps = new Set([...networkCaps, ...(site?.memberCaps ?? [])])
+    const key = principal.key
+    if (key) {
+      if (key.siteId !== null) {
+        // A site-bound key carries site capabilities on its own site only.
+        caps =
+          site?.site.id === key.siteId ? new Set([...caps].filter((c) => c.startsWith('site.'))) : new Set()
+      }
+      const scopes = new Set(key.scopes)
+      caps = new Set([...caps].filter((c) => scopes.has(c)))
+    }
+    return caps
+  }
+
+  function enforce(
+    request: FastifyRequest,
+    access: RouteAccess,
+    principal: Principal | null,
+    caps: ReadonlySet<string>,
+  ): void {
+    if (access.kind === 'public') return
+    if (!principal) throw AccessErrors.authenticationRequired()
+    if (access.sessionOnly && principal.actor.kind !== 'user') throw AuthErrors.sessionRequired()
+    if (principal.csrfHash !== null && !SAFE_METHODS.has(request.method)) {
+      const sent = request.headers[CSRF_HEADER]
+      if (typeof sent !== 'string' || !timingSafeEqualText(hashToken(sent), principal.csrfHash)) {
+        throw AuthErrors.csrfInvalid()
+      }
+    }
+    const restriction = restrictionOf(principal.standing)
+    if (restriction && !access.allowRestricted) {
+      throw restriction === 'enrol_2fa' ? AuthErrors.enrolmentRequired() : AuthErrors.passwordChangeRequired()
+    }
+    if (access.kind === 'capability' && !caps.has(access.capability)) {
+      throw AccessErrors.forbidden({ details: { capability: access.capability } })
+    }
+  }
+
+  app.decorateRequest('ctx', null as unknown as Ctx)
+  app.decorateRequest('standing', null)
+  app.addHook('onRequest', async (request, reply) => {
+    const access = request.routeOptions.config?.access ?? PUBLIC
+    const bearer = bearerOf(request)
+    const cookie = request.cookies?.[SESSION_COOKIE]
+    let principal: Principal | null = null
+    // A bearer that is not an API key may belong to a public endpoint's own scheme (/metrics).
+    const isKey = bearer !== null && (bearer.startsWith('colophon_') || access.kind !== 'public')
+    if (bearer && isKey) principal = await fromApiKey(bearer, request)
+    else if (cookie) {
+      principal = await fromSession(cookie)
+      if (!principal) clearSessionCookies(reply, request)
+    }
+    if (!principal && access.kind !== 'public') throw AccessErrors.authenticationRequired()
+    const site = await resolveSite(request, principal)
+    if (principal?.key?.siteId && site && site.site.id !== principal.key.siteId)
+      throw AuthErrors.keySiteMismatch()
+    const caps = principal ? capabilitiesOf(principal, site) : new Set<string>()
+    request.ctx = createCtx({
+      orm: options.orm,
+      actor: principal?.actor ?? { kind: 'anonymous' },
+      site: site?.site ?? null,
+      capabilities: caps,
+      requestId: String(request.id),
+      ip: request.ip,
+      userAgent: request.headers['user-agent'] ?? null,
+      log: request.log,
+    })
+    request.standing = principal?.standing ?? null
+    enforce(request, access, principal, caps)
+    await keyLimiter(request, reply)
+  })
+}

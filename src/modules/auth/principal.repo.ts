@@ -1,0 +1,208 @@
+import { and, eq, sql } from 'drizzle-orm'
+import { alias } from 'drizzle-orm/pg-core'
+import { schema, type Tx } from '../../platform/db/index.ts'
+
+const { users, roles, userSessions, userTotp, siteMembers, sites, apiKeys } = schema
+
+/**
+ * The lookups behind every authenticated request, one query each: the credential with its user, the
+ * user's network role and 2FA standing; then, for site routes, the site with the user's membership.
+ */
+
+export interface RoleRef {
+  slug: string
+  isBuiltin: boolean
+  capabilities: string[]
+}
+
+export interface UserStanding {
+  userId: string
+  email: string
+  name: string
+  status: string
+  mustChangePassword: boolean
+  networkRole: RoleRef | null
+  hasTotp: boolean
+  requires2fa: boolean
+}
+
+const networkRole = alias(roles, 'network_role')
+
+const standingColumns = {
+  userId: users.id,
+  email: users.email,
+  name: users.name,
+  status: users.status,
+  mustChangePassword: users.mustChangePassword,
+  roleSlug: networkRole.slug,
+  roleIsBuiltin: networkRole.isBuiltin,
+  roleCapabilities: networkRole.capabilities,
+  hasTotp: sql<boolean>`exists (select 1 from ${userTotp} where ${userTotp.userId} = ${users.id} and ${userTotp.confirmedAt} is not null)`,
+  requires2fa: sql<boolean>`(coalesce(${networkRole.require2fa}, false) or exists (select 1 from ${siteMembers} join ${roles} on ${roles.id} = ${siteMembers.roleId} where ${siteMembers.userId} = ${users.id} and ${roles.require2fa}))`,
+}
+
+type StandingRow = { [K in keyof typeof standingColumns]: unknown }
+
+function standingOf(row: StandingRow): UserStanding {
+  return {
+    userId: row.userId as string,
+    email: row.email as string,
+    name: row.name as string,
+    status: row.status as string,
+    mustChangePassword: row.mustChangePassword as boolean,
+    networkRole: row.roleSlug
+      ? {
+          slug: row.roleSlug as string,
+          isBuiltin: row.roleIsBuiltin as boolean,
+          capabilities: (row.roleCapabilities as string[] | null) ?? [],
+        }
+      : null,
+    hasTotp: Boolean(row.hasTotp),
+    requires2fa: Boolean(row.requires2fa),
+  }
+}
+
+export interface SessionWithStanding {
+  sessionId: string
+  csrfHash: string
+  lastSeenAt: Date
+  expiresAt: Date
+  standing: UserStanding
+}
+
+export async function findSessionByTokenHash(
+  tx: Tx,
+  tokenHash: string,
+): Promise<SessionWithStanding | undefined> {
+  const [row] = await tx
+    .select({
+      sessionId: userSessions.id,
+      csrfHash: userSessions.csrfHash,
+      lastSeenAt: userSessions.lastSeenAt,
+      expiresAt: userSessions.expiresAt,
+      ...standingColumns,
+    })
+    .from(userSessions)
+    .innerJoin(users, eq(users.id, userSessions.userId))
+    .leftJoin(networkRole, eq(networkRole.id, users.networkRoleId))
+    .where(eq(userSessions.tokenHash, tokenHash))
+    .limit(1)
+  if (!row) return undefined
+  return {
+    sessionId: row.sessionId,
+    csrfHash: row.csrfHash,
+    lastSeenAt: row.lastSeenAt,
+    expiresAt: row.expiresAt,
+    standing: standingOf(row),
+  }
+}
+
+export interface KeyWithStanding {
+  keyId: string
+  secretHash: string
+  scopes: string[]
+  siteId: string | null
+  expiresAt: Date | null
+  revokedAt: Date | null
+  lastUsedAt: Date | null
+  standing: UserStanding
+}
+
+export async function findApiKeyById(tx: Tx, keyId: string): Promise<KeyWithStanding | undefined> {
+  const [row] = await tx
+    .select({
+      keyId: apiKeys.id,
+      secretHash: apiKeys.secretHash,
+      scopes: apiKeys.scopes,
+      siteId: apiKeys.siteId,
+      expiresAt: apiKeys.expiresAt,
+      revokedAt: apiKeys.revokedAt,
+      lastUsedAt: apiKeys.lastUsedAt,
+      ...standingColumns,
+    })
+    .from(apiKeys)
+    .innerJoin(users, eq(users.id, apiKeys.userId))
+    .leftJoin(networkRole, eq(networkRole.id, users.networkRoleId))
+    .where(eq(apiKeys.id, keyId))
+    .limit(1)
+  if (!row) return undefined
+  return {
+    keyId: row.keyId,
+    secretHash: row.secretHash,
+    scopes: row.scopes,
+    siteId: row.siteId,
+    expiresAt: row.expiresAt,
+    revokedAt: row.revokedAt,
+    lastUsedAt: row.lastUsedAt,
+    standing: standingOf(row),
+  }
+}
+
+export interface SiteWithMembership {
+  site: { id: string; slug: string; name: string; status: string }
+  memberRole: RoleRef | null
+}
+
+/** The site named by `idOrSlug` and, when `userId` is given, that user's role on it. */
+export async function findSiteWithMembership(
+  tx: Tx,
+  idOrSlug: { id: string } | { slug: string },
+  userId: string | null,
+): Promise<SiteWithMembership | undefined> {
+  const [row] = await tx
+    .select({
+      id: sites.id,
+      slug: sites.slug,
+      name: sites.name,
+      status: sites.status,
+      roleSlug: roles.slug,
+      roleIsBuiltin: roles.isBuiltin,
+      roleCapabilities: roles.capabilities,
+    })
+    .from(sites)
+    .leftJoin(
+      siteMembers,
+      and(eq(siteMembers.siteId, sites.id), userId ? eq(siteMembers.userId, userId) : sql`false`),
+    )
+    .leftJoin(roles, eq(roles.id, siteMembers.roleId))
+    .where('id' in idOrSlug ? eq(sites.id, idOrSlug.id) : eq(sites.slug, idOrSlug.slug))
+    .limit(1)
+  if (!row) return undefined
+  return {
+    site: { id: row.id, slug: row.slug, name: row.name, status: row.status },
+    memberRole: row.roleSlug
+      ? {
+          slug: row.roleSlug,
+          isBuiltin: Boolean(row.roleIsBuiltin),
+          capabilities: row.roleCapabilities ?? [],
+        }
+      : null,
+  }
+}
+
+/** Records use of a session at most once a minute (a write per request would be wasteful). */
+export async function touchSession(tx: Tx, sessionId: string, now: Date): Promise<void> {
+  await tx.update(userSessions).set({ lastSeenAt: now }).where(eq(userSessions.id, sessionId))
+}
+
+export async function touchApiKey(tx: Tx, keyId: string, now: Date, ip: string | null): Promise<void> {
+  await tx.update(apiKeys).set({ lastUsedAt: now, lastUsedIp: ip }).where(eq(apiKeys.id, keyId))
+}
+
+export interface MembershipView {
+  siteId: string
+  siteSlug: string
+  siteName: string
+  role: string
+}
+
+/** The sites a user belongs to, with the role on each (for /auth/me). */
+export async function listMembershipsOfUser(tx: Tx, userId: string): Promise<MembershipView[]> {
+  return tx
+    .select({ siteId: sites.id, siteSlug: sites.slug, siteName: sites.name, role: roles.slug })
+    .from(siteMembers)
+    .innerJoin(sites, eq(sites.id, siteMembers.siteId))
+    .innerJoin(roles, eq(roles.id, siteMembers.roleId))
+    .where(eq(siteMembers.userId, userId))
+    .orderBy(sites.name)
+}

@@ -1,0 +1,28 @@
+import Type, { type Static } from 'typebox'
+
+export const OutboxQuery = Type.Object(
+  {
+    cursor: Type.Optional(Type.String({ format: 'uuid', description: '`nextCursor` of the previous page.' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+  },
+  { additionalProperties: false },
+)
+export type OutboxQueryInput = Static<typeof OutboxQuery>
+
+export const OutboxMessageView = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  to: Type.String(),
+  subject: Type.String(),
+  text: Type.String(),
+  html: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+})
+
+export const OutboxPage = Type.Object({
+  transport: Type.Union([Type.Literal('capture'), Type.Literal('smtp')], {
+    description:
+      '`capture`: mail is kept here instead of sent (no SMTP server configured). `smtp`: mail is sent; the outbox only holds what was captured before.',
+  }),
+  items: Type.Array(OutboxMessageView),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+})

@@ -1,0 +1,40 @@
+import { requireCapability, type Ctx } from '../../platform/access/index.ts'
+import { listOutboxMessages, type OutboxRow } from '../../platform/mail/index.ts'
+
+/**
+ * Reading the captured outbox. Captured messages hold live links (password reset, invitations), so the
+ * outbox is for network admins only (`network.mail.read`); in production an SMTP server is configured
+ * and nothing new is captured.
+ */
+
+export interface OutboxMessageView {
+  id: string
+  to: string
+  subject: string
+  text: string
+  html: string | null
+  createdAt: string
+}
+
+function view(row: OutboxRow): OutboxMessageView {
+  return {
+    id: row.id,
+    to: row.toAddress,
+    subject: row.subject,
+    text: row.textBody,
+    html: row.htmlBody,
+    createdAt: row.createdAt.toISOString(),
+  }
+}
+
+export async function listOutbox(
+  ctx: Ctx,
+  page: { cursor?: string | undefined; limit?: number | undefined },
+): Promise<{ items: OutboxMessageView[]; nextCursor: string | null }> {
+  requireCapability(ctx, 'network.mail.read')
+  const limit = page.limit ?? 50
+  // One row more than asked tells whether another page exists without a count query.
+  const rows = await ctx.tx((tx) => listOutboxMessages(tx, { before: page.cursor, limit: limit + 1 }))
+  const items = rows.slice(0, limit).map(view)
+  return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null }
+}

@@ -1,0 +1,323 @@
+import { AccessErrors, can, requireCapability, requireUser, type Ctx } from '../../platform/access/index.ts'
+import { newId, type Tx } from '../../platform/db/index.ts'
+import { recordAudit } from '../audit/index.ts'
+import { CAPABILITIES, capabilityScope, expandCapabilities } from './capabilities.ts'
+import { roleCapabilities } from './default-roles.ts'
+import { RbacErrors } from './rbac.errors.ts'
+import {
+  deleteMembership,
+  deleteRole,
+  findMemberCandidate,
+  findMembership,
+  findRoleBySlug,
+  findRoleWithHolders,
+  insertRole,
+  listMemberRows,
+  listRoleRows,
+  updateRole,
+  upsertMembership,
+  type RoleRow,
+} from './rbac.repo.ts'
+import type { CreateRoleInput, PageInput, PutMemberInput, UpdateRoleInput } from './rbac.schema.ts'
+
+/** What `assertCanGrant` needs of a role: enough to resolve its capabilities. */
+export type GrantableRole = Pick<RoleRow, 'slug' | 'isBuiltin' | 'capabilities'>
+
+/**
+ * Throws COLOPHON_RBAC_ESCALATION unless the context holds every capability of `role`, naming the ones
+ * it lacks. Pass the context of the scope the role is granted in: a network route's context for a network
+ * role or a role definition, the site route's context for a membership. Use it before any grant.
+ */
+export function assertCanGrant(ctx: Ctx, role: GrantableRole): void {
+  assertHoldsAll(ctx, roleCapabilities(role), role.slug)
+}
+
+function assertHoldsAll(ctx: Ctx, capabilities: readonly string[], role: string): void {
+  const missing = capabilities.filter((capability) => !can(ctx, capability))
+  if (missing.length > 0) throw RbacErrors.escalation({ details: { role, missing } })
+}
+
+function requireSignedIn(ctx: Ctx): void {
+  if (ctx.actor.kind === 'anonymous') throw AccessErrors.authenticationRequired()
+}
+
+/** Expands patterns and checks them against the vocabulary and the role's scope. */
+function resolveCapabilities(scope: string, requested: readonly string[]): string[] {
+  const { capabilities, unknown } = expandCapabilities(requested)
+  if (unknown.length > 0) throw RbacErrors.capabilityUnknown({ details: { unknown } })
+  if (scope === 'site') {
+    const outside = capabilities.filter((c) => capabilityScope(c) !== 'site')
+    if (outside.length > 0) throw RbacErrors.scopeMismatch({ details: { capabilities: outside } })
+  }
+  return capabilities
+}
+
+export interface RoleView {
+  id: string
+  slug: string
+  name: string
+  description: string
+  scope: 'network' | 'site'
+  capabilities: string[]
+  builtin: boolean
+  require2fa: boolean
+  holders: number | null
+  createdAt: string
+  updatedAt: string
+}
+
+function roleView(row: RoleRow, holders: number | null): RoleView {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    description: row.description,
+    scope: row.scope === 'network' ? 'network' : 'site',
+    capabilities: [...roleCapabilities(row)],
+    builtin: row.isBuiltin,
+    require2fa: row.require2fa,
+    holders,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  }
+}
+
+/** The audited state of a role: what a reviewer needs to see change. */
+function snapshot(row: RoleRow) {
+  return { name: row.name, capabilities: [...roleCapabilities(row)], require2fa: row.require2fa }
+}
+
+export interface MemberView {
+  userId: string
+  email: string
+  name: string
+  status: string
+  role: { id: string; slug: string; name: string }
+  since: string
+}
+
+export interface Page<T> {
+  items: T[]
+  nextCursor: string | null
+}
+
+function pageOf<T>(rows: T[], limit: number, cursorOf: (row: T) => string): Page<T> {
+  const items = rows.slice(0, limit)
+  const last = items[items.length - 1]
+  return { items, nextCursor: rows.length > limit && last ? cursorOf(last) : null }
+}
+
+export interface RbacServiceDeps {
+  /**
+   * Ends every session of a user, returning how many. Supplied by the auth module, which rbac must not
+   * import: a member whose role changes or who is removed signs in again under the new terms.
+   */
+  revokeSessions: (tx: Tx, userId: string) => Promise<number>
+}
+
+/** Roles (the network's capability sets) and site memberships; every function checks its own access. */
+export function createRbacService(deps: RbacServiceDeps) {
+  // Holder counts span every site; only those who manage roles see them (T5: no cross-site counts).
+  const seesHolders = (ctx: Ctx) => can(ctx, 'network.roles.manage')
+
+  async function loadRole(tx: Tx, id: string, lock = false) {
+    const row = await findRoleWithHolders(tx, id, { lock })
+    if (!row) throw RbacErrors.roleNotFound({ details: { id } })
+    return row
+  }
+
+  return {
+    /** The capability vocabulary. */
+    listCapabilities(ctx: Ctx) {
+      requireSignedIn(ctx)
+      return CAPABILITIES.map(({ name, scope, description }) => ({ name, scope, description }))
+    },
+
+    async listRoles(ctx: Ctx, query: PageInput): Promise<Page<RoleView>> {
+      requireSignedIn(ctx)
+      const limit = query.limit ?? 50
+      const rows = await ctx.tx((tx) =>
+        listRoleRows(tx, { before: query.cursor, limit: limit + 1, withHolders: seesHolders(ctx) }),
+      )
+      return pageOf(
+        rows.map((r) => roleView(r, r.holders)),
+        limit,
+        (r) => r.id,
+      )
+    },
+
+    async getRole(ctx: Ctx, id: string): Promise<RoleView> {
+      requireSignedIn(ctx)
+      const row = await ctx.tx((tx) => loadRole(tx, id))
+      return roleView(row, seesHolders(ctx) ? row.holders : null)
+    },
+
+    async createRole(ctx: Ctx, input: CreateRoleInput): Promise<RoleView> {
+      requireCapability(ctx, 'network.roles.manage')
+      const capabilities = resolveCapabilities(input.scope, input.capabilities)
+      assertHoldsAll(ctx, capabilities, input.slug)
+      return ctx.tx(async (tx) => {
+        const row = await insertRole(tx, {
+          id: newId(),
+          slug: input.slug,
+          name: input.name,
+          description: input.description ?? '',
+          scope: input.scope,
+          capabilities,
+          require2fa: input.require2fa ?? false,
+        })
+        if (!row) throw RbacErrors.slugTaken({ details: { slug: input.slug } })
+        await recordAudit(ctx, tx, {
+          action: 'rbac.role.create',
+          target: { type: 'role', id: row.id },
+          summary: { slug: row.slug, scope: row.scope, before: null, after: snapshot(row) },
+        })
+        return roleView(row, 0)
+      })
+    },
+
+    /**
+     * Changes a role. The caller must hold every capability the role has now and will have after, so a
+     * role cannot be widened past, or narrowed from above, the caller's own reach. The 2FA requirement is
+     * the one thing a built-in role lets change; turning it on only tightens, so it needs nothing more than
+     * `network.roles.manage`, while turning it off loosens and needs the role's capabilities as well.
+     */
+    async updateRole(ctx: Ctx, id: string, patch: UpdateRoleInput): Promise<RoleView> {
+      requireCapability(ctx, 'network.roles.manage')
+      return ctx.tx(async (tx) => {
+        const before = await loadRole(tx, id, true)
+        const { require2fa, capabilities: requested, ...text } = patch
+        const redefines = requested !== undefined || Object.keys(text).length > 0
+        if (before.isBuiltin && redefines) throw RbacErrors.roleBuiltin({ details: { role: before.slug } })
+        if (redefines || require2fa === false) assertCanGrant(ctx, before)
+        const capabilities = requested && resolveCapabilities(before.scope, requested)
+        if (capabilities) assertHoldsAll(ctx, capabilities, before.slug)
+        const after = await updateRole(tx, id, {
+          ...text,
+          ...(capabilities ? { capabilities } : {}),
+          ...(require2fa === undefined ? {} : { require2fa }),
+        })
+        if (!after) throw RbacErrors.roleNotFound({ details: { id } })
+        await recordAudit(ctx, tx, {
+          action: 'rbac.role.update',
+          target: { type: 'role', id },
+          summary: { slug: after.slug, before: snapshot(before), after: snapshot(after) },
+        })
+        return roleView(after, before.holders)
+      })
+    },
+
+    async deleteRole(ctx: Ctx, id: string): Promise<void> {
+      requireCapability(ctx, 'network.roles.manage')
+      await ctx.tx(async (tx) => {
+        const role = await loadRole(tx, id, true)
+        if (role.isBuiltin) throw RbacErrors.roleBuiltin({ details: { role: role.slug } })
+        assertCanGrant(ctx, role)
+        if (role.holders > 0)
+          throw RbacErrors.roleInUse({ details: { role: role.slug, holders: role.holders } })
+        await deleteRole(tx, id)
+        await recordAudit(ctx, tx, {
+          action: 'rbac.role.delete',
+          target: { type: 'role', id },
+          summary: { slug: role.slug, before: snapshot(role), after: null },
+        })
+      })
+    },
+
+    async listMembers(ctx: Ctx, query: PageInput): Promise<Page<MemberView>> {
+      requireCapability(ctx, 'site.members.read')
+      const site = requireSite(ctx)
+      const limit = query.limit ?? 50
+      const rows = await ctx.tx((tx) =>
+        listMemberRows(tx, site.id, { before: query.cursor, limit: limit + 1 }),
+      )
+      const views = rows.map((r) => ({
+        userId: r.userId,
+        email: r.email,
+        name: r.name,
+        status: r.status,
+        role: { id: r.roleId, slug: r.roleSlug, name: r.roleName },
+        since: r.since.toISOString(),
+      }))
+      return pageOf(views, limit, (m) => m.userId)
+    },
+
+    /**
+     * Adds `userId` to the context's site with a site role, or moves them to it. The caller must hold the
+     * new role's capabilities on this site, and the current role's too (no demoting someone above you).
+     * A change of role revokes the member's sessions; adding does not (it only grants).
+     */
+    async putMember(
+      ctx: Ctx,
+      userId: string,
+      input: PutMemberInput,
+    ): Promise<{ member: MemberView; created: boolean }> {
+      requireCapability(ctx, 'site.members.manage')
+      const site = requireSite(ctx)
+      refuseOwnMembership(ctx, userId)
+      return ctx.tx(async (tx) => {
+        const role = await findRoleBySlug(tx, input.role)
+        if (!role || role.scope !== 'site')
+          throw RbacErrors.siteRoleRequired({ details: { role: input.role } })
+        assertCanGrant(ctx, role)
+        const user = await findMemberCandidate(tx, userId)
+        if (!user || user.status === 'deleted') throw RbacErrors.userNotFound({ details: { userId } })
+        const current = await findMembership(tx, site.id, userId)
+        if (current) assertCanGrant(ctx, current.role)
+        const view = (since: Date): MemberView => ({
+          userId: user.id,
+          email: user.email,
+          name: user.name,
+          status: user.status,
+          role: { id: role.id, slug: role.slug, name: role.name },
+          since: since.toISOString(),
+        })
+        if (current?.role.id === role.id) return { member: view(current.since), created: false }
+        const since = await upsertMembership(tx, { siteId: site.id, userId, roleId: role.id })
+        if (current) await deps.revokeSessions(tx, userId)
+        await recordAudit(ctx, tx, {
+          action: current ? 'rbac.member.update' : 'rbac.member.add',
+          target: { type: 'user', id: userId },
+          siteId: site.id,
+          summary: { siteId: site.id, before: current?.role.slug ?? null, after: role.slug },
+        })
+        return { member: view(since), created: !current }
+      })
+    },
+
+    /** Removes `userId` from the context's site; needs the capabilities of their role. Revokes sessions. */
+    async removeMember(ctx: Ctx, userId: string): Promise<void> {
+      requireCapability(ctx, 'site.members.manage')
+      const site = requireSite(ctx)
+      refuseOwnMembership(ctx, userId)
+      await ctx.tx(async (tx) => {
+        const user = await findMemberCandidate(tx, userId)
+        if (!user || user.status === 'deleted') throw RbacErrors.userNotFound({ details: { userId } })
+        const current = await findMembership(tx, site.id, userId)
+        if (!current) throw RbacErrors.memberNotFound({ details: { userId } })
+        assertCanGrant(ctx, current.role)
+        await deleteMembership(tx, site.id, userId)
+        await deps.revokeSessions(tx, userId)
+        await recordAudit(ctx, tx, {
+          action: 'rbac.member.remove',
+          target: { type: 'user', id: userId },
+          siteId: site.id,
+          summary: { siteId: site.id, before: current.role.slug, after: null },
+        })
+      })
+    },
+  }
+}
+
+export type RbacService = ReturnType<typeof createRbacService>
+
+/** Membership work is always about the route's site; a network context has none to act on. */
+function requireSite(ctx: Ctx) {
+  if (!ctx.site) throw AccessErrors.forbidden({ details: { reason: 'a site route is required' } })
+  return ctx.site
+}
+
+function refuseOwnMembership(ctx: Ctx, userId: string): void {
+  if (ctx.actor.kind === 'system') return
+  if (requireUser(ctx).userId === userId) throw RbacErrors.ownRole()
+}

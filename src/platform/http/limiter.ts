@@ -1,0 +1,33 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { PlatformErrors } from '../errors/index.ts'
+
+/**
+ * A named limiter on top of @fastify/rate-limit's store, for limits keyed by something other than the
+ * client address (an account, an API key). A route's own `config.rateLimit` runs only once per request,
+ * so these are separate counters that the caller checks where the key is known (after the body is read,
+ * or once the credential is resolved). A null key skips the limit.
+ */
+export type Limiter = (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+
+export function createLimiter(
+  app: FastifyInstance,
+  options: {
+    name: string
+    max: number
+    timeWindow: string | number
+    key: (request: FastifyRequest) => string | null
+  },
+): Limiter {
+  const check = app.createRateLimit({
+    max: options.max,
+    timeWindow: options.timeWindow,
+    keyGenerator: (request) => `${options.name}:${options.key(request) ?? ''}`,
+  })
+  return async (request, reply) => {
+    if (options.key(request) === null) return
+    const result = await check(request)
+    if (result.isAllowed || !result.isExceeded) return
+    reply.header('retry-after', String(result.ttlInSeconds))
+    throw PlatformErrors.rateLimited({ details: { retryAfterSeconds: result.ttlInSeconds } })
+  }
+}

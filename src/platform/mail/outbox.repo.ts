@@ -1,0 +1,32 @@
+import { and, desc, lt } from 'drizzle-orm'
+import { newId } from '../db/index.ts'
+import { schema, type Tx } from '../db/index.ts'
+import type { CapturedMail } from './mailer.ts'
+
+const { mailOutbox } = schema
+
+export type OutboxRow = typeof mailOutbox.$inferSelect
+
+export async function insertOutboxMessage(tx: Tx, mail: CapturedMail): Promise<void> {
+  await tx.insert(mailOutbox).values({
+    id: newId(),
+    toAddress: mail.to,
+    subject: mail.subject,
+    textBody: mail.text,
+    htmlBody: mail.html,
+    raw: mail.raw,
+  })
+}
+
+/** Newest first; `before` is the id of the last message of the previous page. */
+export async function listOutboxMessages(
+  tx: Tx,
+  page: { before?: string; limit: number },
+): Promise<OutboxRow[]> {
+  return tx
+    .select()
+    .from(mailOutbox)
+    .where(and(page.before ? lt(mailOutbox.id, page.before) : undefined))
+    .orderBy(desc(mailOutbox.id))
+    .limit(page.limit)
+}
