@@ -1,7 +1,8 @@
 import { and, desc, eq, isNull, lt } from 'drizzle-orm'
 import { schema, type Tx } from '../../platform/db/index.ts'
+import type { RoleRef } from '../rbac/index.ts'
 
-const { apiKeys, sites, siteMembers, roles, users } = schema
+const { apiKeys, sites, roles, users } = schema
 
 /** A stored key as the module shows it: never the secret hash. */
 export interface ApiKeyRow {
@@ -101,53 +102,6 @@ export async function revokeApiKey(tx: Tx, id: string, at: Date): Promise<boolea
     .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
     .returning({ id: apiKeys.id })
   return rows.length > 0
-}
-
-export interface SiteMembership {
-  site: { id: string; slug: string; name: string; status: string }
-  /** The user's role on the site, or null when they are not a member. */
-  role: RoleRef | null
-}
-
-/** A site and the user's role on it, in one query; undefined when the site does not exist. */
-export async function findSiteMembership(
-  tx: Tx,
-  siteId: string,
-  userId: string,
-): Promise<SiteMembership | undefined> {
-  const [row] = await tx
-    .select({
-      id: sites.id,
-      slug: sites.slug,
-      name: sites.name,
-      status: sites.status,
-      roleSlug: roles.slug,
-      roleIsBuiltin: roles.isBuiltin,
-      roleCapabilities: roles.capabilities,
-    })
-    .from(sites)
-    .leftJoin(siteMembers, and(eq(siteMembers.siteId, sites.id), eq(siteMembers.userId, userId)))
-    .leftJoin(roles, eq(roles.id, siteMembers.roleId))
-    .where(eq(sites.id, siteId))
-    .limit(1)
-  if (!row) return undefined
-  return {
-    site: { id: row.id, slug: row.slug, name: row.name, status: row.status },
-    role:
-      row.roleSlug !== null
-        ? {
-            slug: row.roleSlug,
-            isBuiltin: Boolean(row.roleIsBuiltin),
-            capabilities: row.roleCapabilities ?? [],
-          }
-        : null,
-  }
-}
-
-export interface RoleRef {
-  slug: string
-  isBuiltin: boolean
-  capabilities: string[]
 }
 
 /** The user's network role, or null when they have none. */

@@ -1,15 +1,19 @@
 import { can, requireCapability, requireUser, type Ctx } from '../../platform/access/index.ts'
-import { newId, type Tx } from '../../platform/db/index.ts'
+import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
 import { hashToken, randomToken } from '../../platform/security/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { AuthErrors } from '../auth/index.ts'
-import { capabilityScope, expandCapabilities, roleCapabilities } from '../rbac/index.ts'
+import {
+  capabilityScope,
+  expandCapabilities,
+  findSiteWithMembership,
+  roleCapabilities,
+} from '../rbac/index.ts'
 import { SitesErrors } from '../sites/index.ts'
 import { ApiKeysErrors } from './api-keys.errors.ts'
 import {
   findApiKey,
   findNetworkRole,
-  findSiteMembership,
   insertApiKey,
   listApiKeysOfUser,
   revokeApiKey,
@@ -106,12 +110,13 @@ export function createApiKeysService(deps: ApiKeysServiceDeps = {}) {
     const networkRole = await findNetworkRole(tx, userId)
     const networkCaps = networkRole ? roleCapabilities(networkRole) : []
     if (siteId === undefined) return new Set(networkCaps)
-    const found = await findSiteMembership(tx, siteId, userId)
+    const found = await findSiteWithMembership(tx, { id: siteId }, userId)
     if (!found || found.site.status === 'deleted') throw SitesErrors.notFound({ details: { site: siteId } })
-    const siteCaps = [...networkCaps, ...(found.role ? roleCapabilities(found.role) : [])].filter(
+    const siteCaps = [...networkCaps, ...(found.memberRole ? roleCapabilities(found.memberRole) : [])].filter(
       (c) => capabilityScope(c) === 'site',
     )
-    if (!found.role && siteCaps.length === 0) throw ApiKeysErrors.siteNotMember({ details: { site: siteId } })
+    if (!found.memberRole && siteCaps.length === 0)
+      throw ApiKeysErrors.siteNotMember({ details: { site: siteId } })
     return new Set(siteCaps)
   }
 
@@ -163,7 +168,7 @@ export function createApiKeysService(deps: ApiKeysServiceDeps = {}) {
   async function list(
     ctx: Ctx,
     query: { userId?: string | undefined; cursor?: string | undefined; limit?: number | undefined },
-  ): Promise<{ items: ApiKeyView[]; nextCursor: string | null }> {
+  ): Promise<Page<ApiKeyView>> {
     const actor = requireUser(ctx)
     const userId = query.userId ?? actor.userId
     if (userId !== actor.userId) requireCapability(ctx, 'network.users.manage')
@@ -171,8 +176,7 @@ export function createApiKeysService(deps: ApiKeysServiceDeps = {}) {
     const rows = await ctx.tx((tx) =>
       listApiKeysOfUser(tx, { userId, before: query.cursor, limit: limit + 1 }),
     )
-    const items = rows.slice(0, limit).map(view)
-    return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null }
+    return pageOf(rows, limit, view, (row) => row.id)
   }
 
   /**

@@ -1,5 +1,5 @@
 import { actorUserId, requireCapability, type Actor, type Ctx } from '../../platform/access/index.ts'
-import { newId, type Tx } from '../../platform/db/index.ts'
+import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
 import { redactSummary } from './audit.redact.ts'
 import { insertAuditRow, listAuditRows, type AuditRow } from './audit.repo.ts'
 
@@ -94,10 +94,7 @@ function view(row: AuditRow): AuditEntryView {
  * filter by site; on a site route it needs `site.audit.read` and sees that site only (the filter is
  * forced, and row-level security would hide other sites' rows anyway).
  */
-export async function listAudit(
-  ctx: Ctx,
-  filter: AuditFilter,
-): Promise<{ items: AuditEntryView[]; nextCursor: string | null }> {
+export async function listAudit(ctx: Ctx, filter: AuditFilter): Promise<Page<AuditEntryView>> {
   requireCapability(ctx, ctx.site ? 'site.audit.read' : 'network.audit.read')
   const limit = filter.limit ?? 50
   const rows = await ctx.tx((tx) =>
@@ -113,8 +110,7 @@ export async function listAudit(
       limit: limit + 1,
     }),
   )
-  const page = rows.slice(0, limit).map(view)
-  return { items: page, nextCursor: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null }
+  return pageOf(rows, limit, view, (row) => row.id)
 }
 
 /** Spreadsheet programs run cells that start with these characters as formulas (CSV injection). */

@@ -3,14 +3,13 @@ import { AccessErrors, createCtx, type Actor, type Ctx, type SiteRef } from '../
 import { appTransaction, type Orm, type Tx } from '../../platform/db/index.ts'
 import { PUBLIC, createLimiter, type RouteAccess } from '../../platform/http/index.ts'
 import { hashToken, timingSafeEqualText } from '../../platform/security/index.ts'
-import { roleCapabilities } from '../rbac/index.ts'
+import { findSiteWithMembership, roleCapabilities } from '../rbac/index.ts'
 import { SitesErrors } from '../sites/index.ts'
 import { AuthErrors } from './auth.errors.ts'
 import { CSRF_HEADER, SESSION_COOKIE, clearSessionCookies } from './auth.cookies.ts'
 import {
   findApiKeyById,
   findSessionByTokenHash,
-  findSiteWithMembership,
   touchApiKey,
   touchSession,
   type UserStanding,

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { requireUser } from '../../platform/access/index.ts'
 import { PUBLIC, createLimiter, signedIn } from '../../platform/http/index.ts'
+import { listMembershipsOfUser } from '../rbac/index.ts'
 import { normaliseEmail, summariseUser } from '../users/index.ts'
 import { clearSessionCookies, setSessionCookies } from './auth.cookies.ts'
 import { restrictionOf } from './auth.hook.ts'
@@ -16,7 +17,6 @@ import {
   type LoginInput,
 } from './auth.schema.ts'
 import type { AuthService, IssuedSession } from './auth.service.ts'
-import { listMembershipsOfUser } from './principal.repo.ts'
 
 export interface AuthRoutesOptions {
   service: AuthService

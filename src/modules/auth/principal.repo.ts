@@ -1,19 +1,16 @@
-import { and, eq, sql } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
 import { schema, type Tx } from '../../platform/db/index.ts'
+import type { RoleRef } from '../rbac/index.ts'
 
-const { users, roles, userSessions, userTotp, siteMembers, sites, apiKeys } = schema
+const { users, roles, userSessions, userTotp, siteMembers, apiKeys } = schema
 
 /**
  * The lookups behind every authenticated request, one query each: the credential with its user, the
  * user's network role and 2FA standing; then, for site routes, the site with the user's membership.
  */
 
-export interface RoleRef {
-  slug: string
-  isBuiltin: boolean
-  capabilities: string[]
-}
+export type { RoleRef }
 
 export interface UserStanding {
   userId: string
@@ -138,48 +135,6 @@ export async function findApiKeyById(tx: Tx, keyId: string): Promise<KeyWithStan
   }
 }
 
-export interface SiteWithMembership {
-  site: { id: string; slug: string; name: string; status: string }
-  memberRole: RoleRef | null
-}
-
-/** The site named by `idOrSlug` and, when `userId` is given, that user's role on it. */
-export async function findSiteWithMembership(
-  tx: Tx,
-  idOrSlug: { id: string } | { slug: string },
-  userId: string | null,
-): Promise<SiteWithMembership | undefined> {
-  const [row] = await tx
-    .select({
-      id: sites.id,
-      slug: sites.slug,
-      name: sites.name,
-      status: sites.status,
-      roleSlug: roles.slug,
-      roleIsBuiltin: roles.isBuiltin,
-      roleCapabilities: roles.capabilities,
-    })
-    .from(sites)
-    .leftJoin(
-      siteMembers,
-      and(eq(siteMembers.siteId, sites.id), userId ? eq(siteMembers.userId, userId) : sql`false`),
-    )
-    .leftJoin(roles, eq(roles.id, siteMembers.roleId))
-    .where('id' in idOrSlug ? eq(sites.id, idOrSlug.id) : eq(sites.slug, idOrSlug.slug))
-    .limit(1)
-  if (!row) return undefined
-  return {
-    site: { id: row.id, slug: row.slug, name: row.name, status: row.status },
-    memberRole: row.roleSlug
-      ? {
-          slug: row.roleSlug,
-          isBuiltin: Boolean(row.roleIsBuiltin),
-          capabilities: row.roleCapabilities ?? [],
-        }
-      : null,
-  }
-}
-
 /** Records use of a session at most once a minute (a write per request would be wasteful). */
 export async function touchSession(tx: Tx, sessionId: string, now: Date): Promise<void> {
   await tx.update(userSessions).set({ lastSeenAt: now }).where(eq(userSessions.id, sessionId))
@@ -187,22 +142,4 @@ export async function touchSession(tx: Tx, sessionId: string, now: Date): Promis
 
 export async function touchApiKey(tx: Tx, keyId: string, now: Date, ip: string | null): Promise<void> {
   await tx.update(apiKeys).set({ lastUsedAt: now, lastUsedIp: ip }).where(eq(apiKeys.id, keyId))
-}
-
-export interface MembershipView {
-  siteId: string
-  siteSlug: string
-  siteName: string
-  role: string
-}
-
-/** The sites a user belongs to, with the role on each (for /auth/me). */
-export async function listMembershipsOfUser(tx: Tx, userId: string): Promise<MembershipView[]> {
-  return tx
-    .select({ siteId: sites.id, siteSlug: sites.slug, siteName: sites.name, role: roles.slug })
-    .from(siteMembers)
-    .innerJoin(sites, eq(sites.id, siteMembers.siteId))
-    .innerJoin(roles, eq(roles.id, siteMembers.roleId))
-    .where(eq(siteMembers.userId, userId))
-    .orderBy(sites.name)
 }

@@ -1,3 +1,4 @@
+import { pageOf, type Page } from '../../platform/db/index.ts'
 import { requireCapability, type Ctx } from '../../platform/access/index.ts'
 import { listOutboxMessages, type OutboxRow } from '../../platform/mail/index.ts'
 
@@ -30,11 +31,10 @@ function view(row: OutboxRow): OutboxMessageView {
 export async function listOutbox(
   ctx: Ctx,
   page: { cursor?: string | undefined; limit?: number | undefined },
-): Promise<{ items: OutboxMessageView[]; nextCursor: string | null }> {
+): Promise<Page<OutboxMessageView>> {
   requireCapability(ctx, 'network.mail.read')
   const limit = page.limit ?? 50
   // One row more than asked tells whether another page exists without a count query.
   const rows = await ctx.tx((tx) => listOutboxMessages(tx, { before: page.cursor, limit: limit + 1 }))
-  const items = rows.slice(0, limit).map(view)
-  return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null }
+  return pageOf(rows, limit, view, (row) => row.id)
 }

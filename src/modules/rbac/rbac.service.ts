@@ -1,5 +1,5 @@
 import { AccessErrors, can, requireCapability, requireUser, type Ctx } from '../../platform/access/index.ts'
-import { newId, type Tx } from '../../platform/db/index.ts'
+import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { CAPABILITIES, capabilityScope, expandCapabilities } from './capabilities.ts'
 import { roleCapabilities } from './default-roles.ts'
@@ -96,17 +96,6 @@ export interface MemberView {
   since: string
 }
 
-export interface Page<T> {
-  items: T[]
-  nextCursor: string | null
-}
-
-function pageOf<T>(rows: T[], limit: number, cursorOf: (row: T) => string): Page<T> {
-  const items = rows.slice(0, limit)
-  const last = items[items.length - 1]
-  return { items, nextCursor: rows.length > limit && last ? cursorOf(last) : null }
-}
-
 export interface RbacServiceDeps {
   /**
    * Ends every session of a user, returning how many. Supplied by the auth module, which rbac must not
@@ -140,8 +129,9 @@ export function createRbacService(deps: RbacServiceDeps) {
         listRoleRows(tx, { before: query.cursor, limit: limit + 1, withHolders: seesHolders(ctx) }),
       )
       return pageOf(
-        rows.map((r) => roleView(r, r.holders)),
+        rows,
         limit,
+        (r) => roleView(r, r.holders),
         (r) => r.id,
       )
     },
@@ -239,7 +229,12 @@ export function createRbacService(deps: RbacServiceDeps) {
         role: { id: r.roleId, slug: r.roleSlug, name: r.roleName },
         since: r.since.toISOString(),
       }))
-      return pageOf(views, limit, (m) => m.userId)
+      return pageOf(
+        views,
+        limit,
+        (m) => m,
+        (m) => m.userId,
+      )
     },
 
     /**

@@ -1,22 +1,28 @@
 import { actorUserId, can, requireCapability, type Ctx } from '../../platform/access/index.ts'
-import { newId, type Tx } from '../../platform/db/index.ts'
+import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
 import { assertPasswordPolicy, hashPassword } from '../../platform/security/index.ts'
 import { recordAudit } from '../audit/index.ts'
-import { RbacErrors, assertCanGrant, findRoleBySlug, roleCapabilities, type RoleRow } from '../rbac/index.ts'
+import {
+  RbacErrors,
+  assertCanGrant,
+  findRoleBySlug,
+  listMembershipsOfUser,
+  roleCapabilities,
+  type MembershipView,
+  type RoleRow,
+} from '../rbac/index.ts'
 import { UsersErrors } from './users.errors.ts'
 import {
   eraseUserAccess,
   findUserAdminRow,
   insertUserIfEmailFree,
   listUserAdminRows,
-  listUserMemberships,
   lockActiveNetworkAdminIds,
   lockUserWithRole,
   markUserDeleted,
   updateUser,
   type RoleOfUser,
   type UserAdminRow,
-  type UserMembershipRow,
   type UserRow,
   type UserStatus,
 } from './users.repo.ts'
@@ -60,7 +66,7 @@ export interface UserListItemView {
 export interface UserDetailView extends UserListItemView {
   mustChangePassword: boolean
   updatedAt: string
-  memberships: UserMembershipRow[]
+  memberships: MembershipView[]
 }
 
 export interface UserListFilter {
@@ -93,7 +99,7 @@ async function detailOf(tx: Tx, id: string): Promise<UserDetailView> {
     ...listItem(row),
     mustChangePassword: row.mustChangePassword,
     updatedAt: row.updatedAt.toISOString(),
-    memberships: await listUserMemberships(tx, id),
+    memberships: await listMembershipsOfUser(tx, id),
   }
 }
 
@@ -146,10 +152,7 @@ export type UsersAdminService = ReturnType<typeof createUsersAdminService>
 
 export function createUsersAdminService(deps: UsersAdminServiceDeps) {
   /** Newest first; deleted users only when asked for with `status: 'deleted'`. One query per page. */
-  async function list(
-    ctx: Ctx,
-    filter: UserListFilter,
-  ): Promise<{ items: UserListItemView[]; nextCursor: string | null }> {
+  async function list(ctx: Ctx, filter: UserListFilter): Promise<Page<UserListItemView>> {
     requireCapability(ctx, 'network.users.read')
     const limit = filter.limit ?? 50
     const rows = await ctx.tx((tx) =>
@@ -161,8 +164,7 @@ export function createUsersAdminService(deps: UsersAdminServiceDeps) {
         limit: limit + 1,
       }),
     )
-    const items = rows.slice(0, limit).map(listItem)
-    return { items, nextCursor: rows.length > limit ? (items[items.length - 1]?.id ?? null) : null }
+    return pageOf(rows, limit, listItem, (row) => row.id)
   }
 
   async function get(ctx: Ctx, id: string): Promise<UserDetailView> {

@@ -1,8 +1,7 @@
 import { and, desc, eq, ilike, lt, ne, or, sql } from 'drizzle-orm'
 import { schema, type Tx } from '../../platform/db/index.ts'
 
-const { users, roles, userTotp, userRecoveryCodes, userTokens, authChallenges, apiKeys, siteMembers, sites } =
-  schema
+const { users, roles, userTotp, userRecoveryCodes, userTokens, authChallenges, apiKeys, siteMembers } = schema
 
 export type UserRow = typeof users.$inferSelect
 
@@ -148,23 +147,6 @@ export async function findUserAdminRow(tx: Tx, id: string): Promise<UserAdminRow
     .where(eq(users.id, id))
     .limit(1)
   return row && adminRowOf(row)
-}
-
-export interface UserMembershipRow {
-  siteId: string
-  siteSlug: string
-  siteName: string
-  role: string
-}
-
-export async function listUserMemberships(tx: Tx, userId: string): Promise<UserMembershipRow[]> {
-  return tx
-    .select({ siteId: sites.id, siteSlug: sites.slug, siteName: sites.name, role: roles.slug })
-    .from(siteMembers)
-    .innerJoin(sites, eq(sites.id, siteMembers.siteId))
-    .innerJoin(roles, eq(roles.id, siteMembers.roleId))
-    .where(eq(siteMembers.userId, userId))
-    .orderBy(sites.name)
 }
 
 export interface RoleOfUser {

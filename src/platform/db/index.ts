@@ -11,3 +11,5 @@ export { META_SCHEMA, applyMigrations, ensureMigrationTable, migrationStatus } f
 export type { AppliedMigration, ApplyOptions, ApplyResult, MigrationStatus } from './migrations/runner.ts'
 export { schema } from './schema/index.ts'
 export { newId } from './ids.ts'
+export { pageOf } from './page.ts'
+export type { Page } from './page.ts'

@@ -1,0 +1,76 @@
+import { and, eq, sql } from 'drizzle-orm'
+import { schema, type Tx } from '../../platform/db/index.ts'
+
+const { roles, siteMembers, sites } = schema
+
+/**
+ * Membership lookups other modules need (the request gate, API keys, user detail, /auth/me). They live
+ * here so that every reader of `site_members` agrees on one shape.
+ */
+
+/** A role as capability resolution needs it (see roleCapabilities). */
+export interface RoleRef {
+  slug: string
+  isBuiltin: boolean
+  capabilities: string[]
+}
+
+export interface SiteWithMembership {
+  site: { id: string; slug: string; name: string; status: string }
+  memberRole: RoleRef | null
+}
+
+/** The site named by `idOrSlug` and, when `userId` is given, that user's role on it. */
+export async function findSiteWithMembership(
+  tx: Tx,
+  idOrSlug: { id: string } | { slug: string },
+  userId: string | null,
+): Promise<SiteWithMembership | undefined> {
+  const [row] = await tx
+    .select({
+      id: sites.id,
+      slug: sites.slug,
+      name: sites.name,
+      status: sites.status,
+      roleSlug: roles.slug,
+      roleIsBuiltin: roles.isBuiltin,
+      roleCapabilities: roles.capabilities,
+    })
+    .from(sites)
+    .leftJoin(
+      siteMembers,
+      and(eq(siteMembers.siteId, sites.id), userId ? eq(siteMembers.userId, userId) : sql`false`),
+    )
+    .leftJoin(roles, eq(roles.id, siteMembers.roleId))
+    .where('id' in idOrSlug ? eq(sites.id, idOrSlug.id) : eq(sites.slug, idOrSlug.slug))
+    .limit(1)
+  if (!row) return undefined
+  return {
+    site: { id: row.id, slug: row.slug, name: row.name, status: row.status },
+    memberRole: row.roleSlug
+      ? {
+          slug: row.roleSlug,
+          isBuiltin: Boolean(row.roleIsBuiltin),
+          capabilities: row.roleCapabilities ?? [],
+        }
+      : null,
+  }
+}
+
+export interface MembershipView {
+  siteId: string
+  siteSlug: string
+  siteName: string
+  role: string
+}
+
+/** The sites a user belongs to, with the role on each. */
+export async function listMembershipsOfUser(tx: Tx, userId: string): Promise<MembershipView[]> {
+  return tx
+    .select({ siteId: sites.id, siteSlug: sites.slug, siteName: sites.name, role: roles.slug })
+    .from(siteMembers)
+    .innerJoin(sites, eq(sites.id, siteMembers.siteId))
+    .innerJoin(roles, eq(roles.id, siteMembers.roleId))
+    .where(eq(siteMembers.userId, userId))
+    .orderBy(sites.name)
+}
