@@ -7,6 +7,7 @@ import { findSiteWithMembership, roleCapabilities } from '../rbac/index.ts'
 import { SitesErrors } from '../sites/index.ts'
 import { AuthErrors } from './auth.errors.ts'
 import { CSRF_HEADER, SESSION_COOKIE, clearSessionCookies } from './auth.cookies.ts'
+import { restrictionOf } from './restriction.ts'
 import {
   findApiKeyById,
   findSessionByTokenHash,
@@ -44,20 +45,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const API_KEY = /^colophon_([0-9a-f]{32})_([A-Za-z0-9_-]{20,200})$/
 const TOUCH_EVERY_MS = 60_000
 
-type Restriction = 'enrol_2fa' | 'change_password' | null
-
 interface Principal {
   actor: Extract<Actor, { kind: 'user' | 'api_key' }>
   standing: UserStanding
   csrfHash: string | null
   /** API keys only: their scopes and site binding. */
   key: { scopes: readonly string[]; siteId: string | null } | null
-}
-
-export function restrictionOf(standing: UserStanding): Restriction {
-  if (standing.requires2fa && !standing.hasTotp) return 'enrol_2fa'
-  if (standing.mustChangePassword) return 'change_password'
-  return null
 }
 
 function uuidFromHex(hex: string): string {

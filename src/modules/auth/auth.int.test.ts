@@ -221,3 +221,43 @@ describe('schema behind', () => {
     }
   })
 })
+
+describe('cookies', () => {
+  const login = (target: TestApp, headers: Record<string, string> = {}) =>
+    target.server.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: ADMIN.email, password: ADMIN.password },
+      headers,
+    })
+
+  it('sets an HttpOnly, SameSite=Lax session cookie and a readable CSRF cookie', async () => {
+    const res = await login(app)
+    const session = res.cookies.find((c) => c.name === 'colophon_session')
+    const csrf = res.cookies.find((c) => c.name === 'colophon_csrf')
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' })
+    expect(csrf?.httpOnly).toBeFalsy()
+    expect(csrf?.value).toBe(res.json().csrfToken)
+    // Plain HTTP without a trusted proxy: not Secure, and a forged X-Forwarded-Proto changes nothing.
+    expect(session?.secure).toBeFalsy()
+    const forged = await login(app, { 'x-forwarded-proto': 'https' })
+    expect(forged.cookies.find((c) => c.name === 'colophon_session')?.secure).toBeFalsy()
+  })
+
+  it('marks cookies Secure when a trusted proxy says the client used HTTPS', async () => {
+    const proxied = await createTestApp({ config: { trustProxy: ['127.0.0.1'] } })
+    try {
+      const res = await login(proxied, { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.5' })
+      for (const name of ['colophon_session', 'colophon_csrf']) {
+        expect(res.cookies.find((c) => c.name === name)?.secure, name).toBe(true)
+      }
+      // The audit trail records the client's address given by the trusted proxy.
+      const [row] = await proxied.db.engine.query<{ ip: string }>(
+        "SELECT ip FROM audit_log WHERE action = 'auth.login' ORDER BY id DESC LIMIT 1",
+      )
+      expect(row?.ip).toBe('203.0.113.5')
+    } finally {
+      await proxied.close()
+    }
+  })
+})

@@ -1,10 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { requireUser } from '../../platform/access/index.ts'
 import { PUBLIC, createLimiter, signedIn } from '../../platform/http/index.ts'
-import { listMembershipsOfUser } from '../rbac/index.ts'
 import { normaliseEmail, summariseUser } from '../users/index.ts'
 import { clearSessionCookies, setSessionCookies } from './auth.cookies.ts'
-import { restrictionOf } from './auth.hook.ts'
 import {
   ChangePasswordBody,
   Done,
@@ -138,27 +135,9 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
       },
     },
     async (request, reply) => {
-      const actor = requireUser(request.ctx)
-      const standing = request.standing
-      if (!standing) throw new TypeError('a signed-in request has no standing')
-      const memberships = await request.ctx.tx((tx) => listMembershipsOfUser(tx, actor.userId))
-      return reply.header('cache-control', 'no-store').send({
-        user: {
-          id: standing.userId,
-          email: standing.email,
-          name: standing.name,
-          status: standing.status,
-          networkRole: standing.networkRole?.slug ?? null,
-        },
-        actor:
-          actor.kind === 'user'
-            ? { kind: actor.kind, sessionId: actor.sessionId }
-            : { kind: actor.kind, keyId: actor.keyId },
-        capabilities: [...request.ctx.capabilities].sort(),
-        memberships,
-        twoFactor: { enabled: standing.hasTotp, required: standing.requires2fa },
-        restriction: restrictionOf(standing),
-      })
+      if (!request.standing) throw new TypeError('a signed-in request has no standing')
+      const me = await service.describeMe(request.ctx, request.standing)
+      return reply.header('cache-control', 'no-store').send(me)
     },
   )
 

@@ -16,7 +16,10 @@ import {
   verifyCredentials,
   type UserRow,
 } from '../users/index.ts'
+import { listMembershipsOfUser } from '../rbac/index.ts'
 import { AuthErrors } from './auth.errors.ts'
+import { restrictionOf } from './restriction.ts'
+import type { UserStanding } from './principal.repo.ts'
 import {
   deleteExpiredChallenges,
   deleteSessionOfUser,
@@ -264,7 +267,31 @@ export function createAuthService(settings: AuthSettings) {
     })
   }
 
+  /** GET /api/v1/auth/me: the caller as the gate saw them, with their site memberships. */
+  async function describeMe(ctx: Ctx, standing: UserStanding) {
+    const actor = requireUser(ctx)
+    const memberships = await ctx.tx((tx) => listMembershipsOfUser(tx, actor.userId))
+    return {
+      user: {
+        id: standing.userId,
+        email: standing.email,
+        name: standing.name,
+        status: standing.status,
+        networkRole: standing.networkRole?.slug ?? null,
+      },
+      actor:
+        actor.kind === 'user'
+          ? { kind: actor.kind, sessionId: actor.sessionId }
+          : { kind: actor.kind, keyId: actor.keyId },
+      capabilities: [...ctx.capabilities].sort(),
+      memberships,
+      twoFactor: { enabled: standing.hasTotp, required: standing.requires2fa },
+      restriction: restrictionOf(standing),
+    }
+  }
+
   return {
+    describeMe,
     login,
     openSession,
     logout,
