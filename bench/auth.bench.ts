@@ -18,7 +18,7 @@ import { adminQuery, quoteIdent, urlForDatabase } from '../test/harness/pg-admin
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const LOGINS = Number(process.env.BENCH_LOGINS ?? 20)
-const ADMIN = { email: 'bench@example.com', password: 'bench passphrase 0123', name: 'Bench' }
+const ADMIN = { email: 'bench@example.com', password: 'bench passphrase 0123', name: 'Bench' } // secret-scan: allow (a throwaway account in a throwaway database)
 
 /** A database of its own: PGlite in memory, or a fresh database next to DATABASE_URL's (dropped after). */
 async function openBenchDatabase(dataDir: string): Promise<{ engine: Engine; destroy(): Promise<void> }> {
