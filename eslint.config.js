@@ -49,6 +49,17 @@ export default defineConfig(
     languageOptions: { ecmaVersion: 'latest', sourceType: 'module', globals: NODE_GLOBALS },
   },
   {
+    // Scripts served to browsers (the account pages); they run there, not in Node.
+    name: 'colophon/browser',
+    files: ['src/**/*.client.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(
+        ['document', 'location', 'history', 'URLSearchParams', 'fetch'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     name: 'colophon/commonjs',
     files: ['**/*.cjs'],
     languageOptions: {

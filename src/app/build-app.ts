@@ -21,6 +21,7 @@ import {
 import { loggerOptions, requestIdFor } from '../platform/log/index.ts'
 import { createMailer, insertOutboxMessage, type Mailer } from '../platform/mail/index.ts'
 import { appTransaction } from '../platform/db/index.ts'
+import { accountRoutes } from '../modules/account/index.ts'
 import { apiKeysRoutes, createApiKeysService } from '../modules/api-keys/index.ts'
 import { auditRoutes } from '../modules/audit/index.ts'
 import {
@@ -217,6 +218,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   })
   await server.register(rbacRoutes, { service: createRbacService({ revokeSessions: revokeUserSessions }) })
   await server.register(mailRoutes, { mailer })
+  await server.register(accountRoutes)
 
   return { server, setup, mailer, routes }
 }
