@@ -210,3 +210,20 @@ describe('route access declarations', () => {
     await server.close()
   })
 })
+
+describe('API documentation', () => {
+  it('gives every API operation a tag, a summary and a description', async () => {
+    const doc = (await a.server.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json() as {
+      paths: Record<string, Record<string, { tags?: string[]; summary?: string; description?: string }>>
+    }
+    const missing: string[] = []
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      if (!path.startsWith('/api/v1/')) continue
+      for (const [method, op] of Object.entries(operations)) {
+        if (!op.tags?.length || !op.summary || !op.description)
+          missing.push(`${method.toUpperCase()} ${path}`)
+      }
+    }
+    expect(missing).toEqual([])
+  })
+})

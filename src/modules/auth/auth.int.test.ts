@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN, createTestApp, errorOf, queryCount, type TestApp } from '../../../test/harness/test-app.ts'
-import { createUser, signIn, signInAdmin } from '../../../test/harness/identity.ts'
+import { PASSWORD, createUser, signIn, signInAdmin } from '../../../test/harness/identity.ts'
 
 let app: TestApp
 beforeAll(async () => {
@@ -104,6 +104,13 @@ describe('session lifetime and revocation', () => {
     const res = await old.request({ method: 'GET', url: '/api/v1/auth/me' })
     expect(res.statusCode).toBe(401)
     expect(errorOf(res).code).toBe('COLOPHON_AUTH_REQUIRED')
+    // Signing in again clears the user's dead sessions.
+    const [user] = await app.db.engine.query<{ email: string }>('SELECT email FROM users WHERE id = $1', [
+      old.userId,
+    ])
+    await signIn(app, { email: user?.email as string, password: PASSWORD })
+    const rows = await app.db.engine.query('SELECT id FROM user_sessions WHERE user_id = $1', [old.userId])
+    expect(rows).toHaveLength(1)
   })
 
   it('changes my password with the current one, signing out my other sessions only', async () => {

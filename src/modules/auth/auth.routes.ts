@@ -163,6 +163,8 @@ export async function authRoutes(app: FastifyInstance, options: AuthRoutesOption
       schema: {
         tags: ['auth'],
         summary: 'End one of my sessions',
+        description:
+          'Signs out one of the caller’s own sessions (another device, or this one). Other users’ sessions answer 404.',
         params: IdParams,
         response: { 200: Done },
       },

@@ -22,6 +22,7 @@ import { restrictionOf } from './restriction.ts'
 import type { UserStanding } from './principal.repo.ts'
 import {
   deleteExpiredChallenges,
+  deleteExpiredSessionsOfUser,
   deleteSessionOfUser,
   deleteSessionsOfUser,
   insertChallenge,
@@ -108,6 +109,7 @@ export function createAuthService(settings: AuthSettings) {
       csrfToken,
       expiresAt: new Date(at.getTime() + settings.sessionMaxMs),
     }
+    await deleteExpiredSessionsOfUser(tx, userId)
     await insertSession(tx, {
       id: session.sessionId,
       userId,

@@ -36,6 +36,13 @@ export async function deleteSessionsOfUser(tx: Tx, userId: string, keep?: string
   return rows.length
 }
 
+/** Sessions past their absolute end are dead weight; each sign-in clears the user's own. */
+export async function deleteExpiredSessionsOfUser(tx: Tx, userId: string): Promise<void> {
+  await tx
+    .delete(userSessions)
+    .where(and(eq(userSessions.userId, userId), sql`${userSessions.expiresAt} < now()`))
+}
+
 export async function insertChallenge(tx: Tx, row: typeof authChallenges.$inferInsert): Promise<void> {
   await tx.insert(authChallenges).values(row)
 }
