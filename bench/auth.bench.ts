@@ -92,6 +92,7 @@ async function main(): Promise<void> {
   const baseline = await run('/health')
   const me = await run('/api/v1/auth/me', { cookie })
   const setupState = await run('/api/v1/setup')
+  const gateOnly = await run('/api/v1/capabilities', { cookie })
 
   const rps = (r: autocannon.Result) => r.requests.average
   const lines = [
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
     `login (argon2id verify + session): median ${median(loginMs).toFixed(1)} ms = ${(median(loginMs) / median(healthMs)).toFixed(1)}× a /health round trip (${median(healthMs).toFixed(2)} ms)`,
     `GET /health: ${rps(baseline).toFixed(0)} req/s (baseline)`,
     `GET /api/v1/setup (public, reads the database): ${rps(setupState).toFixed(0)} req/s = ${(rps(setupState) / rps(baseline)).toFixed(2)}× /health`,
+    `GET /api/v1/capabilities (session; the gate's one lookup, no other query): ${rps(gateOnly).toFixed(0)} req/s = ${(rps(gateOnly) / rps(baseline)).toFixed(2)}× /health`,
     `GET /api/v1/auth/me (session): ${rps(me).toFixed(0)} req/s = ${(rps(me) / rps(baseline)).toFixed(2)}× /health; non-2xx: ${me.non2xx}`,
   ]
   for (const line of lines) console.log(line)
