@@ -37,6 +37,13 @@ import {
 import { mailRoutes } from '../modules/mail/index.ts'
 import { createRbacService, rbacRoutes } from '../modules/rbac/index.ts'
 import {
+  createDomainsService,
+  createSitesService,
+  domainsRoutes,
+  registerHostRouting,
+  sitesRoutes,
+} from '../modules/sites/index.ts'
+import {
   createTokensService,
   createUsersAdminService,
   tokenRoutes,
@@ -69,6 +76,8 @@ export interface AppDeps {
   afterSetupStep?: (step: SetupStep) => void | Promise<void>
   /** Modules that hand a deleted user's content over (`reassignTo`); none yet. Tests pass recorders. */
   userDeletionHooks?: readonly UserDeletionHook[]
+  /** DNS TXT lookups for custom-domain verification (default: the system resolver). Tests pass a function. */
+  resolveTxt?: (name: string) => Promise<string[][]>
 }
 
 export interface App {
@@ -169,6 +178,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }
   })
   registerSetupGate(server, stateCache)
+  // After the setup gate (before installation there are no host names to read), before authentication
+  // (a request for an unknown host never reaches credential checks).
+  const hostRouting = registerHostRouting(server, { orm: engine.orm, rootDomain: config.rootDomain })
 
   const mailer = createMailer({
     smtpUrl: config.smtpUrl,
@@ -219,6 +231,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await server.register(rbacRoutes, { service: createRbacService({ revokeSessions: revokeUserSessions }) })
   await server.register(mailRoutes, { mailer })
   await server.register(accountRoutes)
+
+  const hostsChanged = () => hostRouting.invalidate()
+  await server.register(sitesRoutes, {
+    service: createSitesService({ rootDomain: config.rootDomain, onChange: hostsChanged }),
+  })
+  await server.register(domainsRoutes, {
+    service: createDomainsService({
+      rootDomain: config.rootDomain,
+      resolveTxt: deps.resolveTxt,
+      onChange: hostsChanged,
+    }),
+  })
 
   return { server, setup, mailer, routes }
 }

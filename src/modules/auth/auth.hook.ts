@@ -128,15 +128,17 @@ export function registerAuthentication(app: FastifyInstance, options: AuthHookOp
   async function resolveSite(
     request: FastifyRequest,
     principal: Principal | null,
-  ): Promise<{ site: SiteRef; memberCaps: readonly string[] } | null> {
+  ): Promise<{ site: SiteRef; status: string; memberCaps: readonly string[] } | null> {
     const param = (request.params as Record<string, unknown> | undefined)?.site
     if (typeof param !== 'string') return null
     const lookup = UUID.test(param) ? { id: param.toLowerCase() } : { slug: param }
     const found = await system((tx) => findSiteWithMembership(tx, lookup, principal?.standing.userId ?? null))
-    if (!found) throw SitesErrors.notFound({ details: { site: param } })
-    const { id, slug, name } = found.site
+    // A deleted site waits for its purge, but nothing may reach it any more.
+    if (!found || found.site.status === 'deleted') throw SitesErrors.notFound({ details: { site: param } })
+    const { id, slug, name, status } = found.site
     return {
       site: { id, slug, name },
+      status,
       memberCaps: found.memberRole ? roleCapabilities(found.memberRole) : [],
     }
   }
@@ -215,6 +217,10 @@ export function registerAuthentication(app: FastifyInstance, options: AuthHookOp
     })
     request.standing = principal?.standing ?? null
     enforce(request, access, principal, caps)
+    // Archived sites are read-only; only routes declared `allowArchived` (lifecycle) still write.
+    if (site?.status === 'archived' && !SAFE_METHODS.has(request.method)) {
+      if (!(access.kind === 'capability' && access.allowArchived)) throw SitesErrors.archived()
+    }
     await keyLimiter(request, reply)
   })
 }

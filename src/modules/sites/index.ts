@@ -1,7 +1,23 @@
-/**
- * Sites: the sites of the network. This first cut creates the main site during installation; the sites
- * API, domains and tenancy come with the multi-site module.
- */
+/** Sites: the sites of the network, their settings and lifecycle. See README.md. */
 export { SitesErrors } from './sites.errors.ts'
-export { createMainSite, slugFromName } from './sites.service.ts'
-export type { SiteSummary } from './sites.service.ts'
+export {
+  RESERVED_SLUGS,
+  createMainSite,
+  createSitesService,
+  purgeDeletedSites,
+  slugFromName,
+} from './sites.service.ts'
+export type { SiteSummary, SiteView, SitesService, SitesServiceDeps } from './sites.service.ts'
+export { sitesRoutes } from './sites.routes.ts'
+export type { SitesRoutesOptions } from './sites.routes.ts'
+// --- host routing and site domains ---
+export { HostsErrors } from './hosts.errors.ts'
+export { registerHostRouting } from './hosts.hook.ts'
+export type { HostRoutingOptions } from './hosts.hook.ts'
+export { createHostDirectory, isIpHost, normaliseRequestHost, parseHostName } from './hosts.service.ts'
+export type { HostDirectory, HostDirectoryOptions, HostSite, HostSiteStatus } from './hosts.service.ts'
+export { domainsRoutes } from './domains.routes.ts'
+export type { DomainsRoutesOptions } from './domains.routes.ts'
+export { createDomainsService, verificationRecordOf } from './domains.service.ts'
+export type { DomainView, DomainsService, DomainsServiceDeps, ResolveTxt } from './domains.service.ts'
+// --- end host routing and site domains ---

@@ -139,6 +139,14 @@ export const ConfigSchema = Type.Object(
       default: 'Colophon <no-reply@localhost>',
       description: 'Sender (`From:`) of outgoing mail.',
     }),
+    rootDomain: Type.String({
+      minLength: 1,
+      maxLength: 253,
+      pattern: '^(localhost|([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63})$',
+      default: 'localhost',
+      description:
+        "The network's root host name: the main site, the admin and the network API answer on it; sites get `<slug>.<root domain>`. `localhost` works with no DNS set-up.",
+    }),
   },
   { additionalProperties: false },
 )

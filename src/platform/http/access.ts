@@ -10,7 +10,8 @@ import type { FastifyInstance } from 'fastify'
  * - `capability`: an actor holding the capability, on the route's site for `/sites/{site}/…` routes.
  *
  * Options: `sessionOnly` refuses API keys (a key cannot mint keys or change its owner's password);
- * `allowRestricted` keeps the route open to a user who must first enrol in 2FA or change their password.
+ * `allowRestricted` keeps the route open to a user who must first enrol in 2FA or change their password;
+ * `allowArchived` lets a write reach an archived site (the lifecycle operations that undo or end it).
  */
 export type RouteAccess =
   | { readonly kind: 'public' }
@@ -20,12 +21,16 @@ export type RouteAccess =
       readonly capability: string
       readonly sessionOnly?: boolean
       readonly allowRestricted?: boolean
+      readonly allowArchived?: boolean
     }
 
 export const PUBLIC: RouteAccess = Object.freeze({ kind: 'public' })
 
 /** Shorthand for `{ kind: 'capability', capability }`. */
-export function needs(capability: string, options: { sessionOnly?: boolean } = {}): RouteAccess {
+export function needs(
+  capability: string,
+  options: { sessionOnly?: boolean; allowArchived?: boolean } = {},
+): RouteAccess {
   return Object.freeze({ kind: 'capability', capability, ...options })
 }
 

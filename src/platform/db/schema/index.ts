@@ -8,7 +8,7 @@ import { apiKeys, authChallenges, userRecoveryCodes, userSessions, userTokens, u
 import { mailOutbox } from './mail.ts'
 import { siteMembers } from './members.ts'
 import { roles } from './roles.ts'
-import { sites } from './sites.ts'
+import { siteDomains, sites } from './sites.ts'
 import { users } from './users.ts'
 
 export {
@@ -17,6 +17,7 @@ export {
   authChallenges,
   mailOutbox,
   roles,
+  siteDomains,
   siteMembers,
   sites,
   userRecoveryCodes,
@@ -29,6 +30,7 @@ export {
 export const schema = {
   users,
   sites,
+  siteDomains,
   roles,
   userSessions,
   authChallenges,

@@ -1,8 +1,23 @@
 import { sql } from 'drizzle-orm'
-import { boolean, check, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core'
 import { users } from './users.ts'
 
-/** Network table: the sites of the network. Exactly one site may be the main site. */
+/**
+ * Network table: the sites of the network. Exactly one site may be the main site (it answers on the root
+ * domain). `settings` holds the site's editable preferences beyond the typed columns; quotas left null
+ * follow the network defaults. A deleted site keeps its row until `purge_after`.
+ */
 export const sites = pgTable(
   'sites',
   {
@@ -12,6 +27,14 @@ export const sites = pgTable(
     status: text('status').notNull().default('active'),
     isMain: boolean('is_main').notNull().default(false),
     ownerId: uuid('owner_id').references(() => users.id),
+    tagline: text('tagline').notNull().default(''),
+    locale: text('locale').notNull().default('en'),
+    timezone: text('timezone').notNull().default('UTC'),
+    settings: jsonb('settings').notNull().default({}),
+    entriesQuota: integer('entries_quota'),
+    apiCallsPerMinute: integer('api_calls_per_minute'),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    purgeAfter: timestamp('purge_after', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -21,5 +44,40 @@ export const sites = pgTable(
       .on(t.isMain)
       .where(sql`${t.isMain}`),
     check('sites_status_check', sql`${t.status} in ('active', 'disabled', 'archived', 'deleted')`),
+  ],
+)
+
+/**
+ * Network table with a site (row-level security): the host names a site answers on. A `subdomain` is
+ * `<label>.<root domain>`; a `custom` domain is verified before it serves. One primary host per site: the
+ * one links and redirects use.
+ */
+export const siteDomains = pgTable(
+  'site_domains',
+  {
+    id: uuid('id').primaryKey(),
+    siteId: uuid('site_id')
+      .notNull()
+      .references(() => sites.id, { onDelete: 'cascade' }),
+    host: text('host').notNull(),
+    kind: text('kind').notNull(),
+    isPrimary: boolean('is_primary').notNull().default(false),
+    verificationState: text('verification_state').notNull().default('verified'),
+    verificationToken: text('verification_token'),
+    verifiedAt: timestamp('verified_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('site_domains_host_key').on(t.host),
+    uniqueIndex('site_domains_one_primary_key')
+      .on(t.siteId)
+      .where(sql`${t.isPrimary}`),
+    index('site_domains_site_idx').on(t.siteId),
+    check('site_domains_kind_check', sql`${t.kind} in ('subdomain', 'custom')`),
+    check(
+      'site_domains_verification_check',
+      sql`${t.verificationState} in ('pending', 'verified', 'failed')`,
+    ),
+    check('site_domains_host_lower_check', sql`${t.host} = lower(${t.host})`),
   ],
 )

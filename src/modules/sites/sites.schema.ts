@@ -1,0 +1,140 @@
+import Type, { type Static } from 'typebox'
+
+const Uuid = Type.String({ format: 'uuid' })
+const Timestamp = Type.String({ format: 'date-time' })
+const NullableTimestamp = Type.Union([Timestamp, Type.Null()])
+
+export const SITE_STATUSES = ['active', 'disabled', 'archived', 'deleted'] as const
+const Status = Type.Union(
+  SITE_STATUSES.map((s) => Type.Literal(s)),
+  {
+    description:
+      '`active`; `disabled` (readers get 503); `archived` (read-only); `deleted` (waiting for its purge).',
+  },
+)
+
+const SiteName = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' })
+const Tagline = Type.String({ maxLength: 300 })
+const Slug = Type.String({
+  pattern: '^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$',
+  minLength: 1,
+  maxLength: 63,
+  description:
+    'Lower-case letters, digits and hyphens, no hyphen first or last, at most 63 characters: it becomes the subdomain `<slug>.<root domain>`. Derived from the name when left out.',
+})
+const Locale = Type.String({
+  pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$',
+  maxLength: 35,
+  description: 'A BCP 47 language tag (`en`, `fr`, `pt-BR`).',
+})
+const Timezone = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  description: 'An IANA time zone name (`UTC`, `Europe/Paris`).',
+})
+
+/** The site preferences beyond the typed columns. Closed: unknown keys are refused, not stored. */
+export const SiteSettingsObject = Type.Object(
+  {
+    authorsMayPublish: Type.Boolean({
+      description: 'Authors may publish their own entries without an editor.',
+    }),
+  },
+  { additionalProperties: false },
+)
+export type SiteSettings = Static<typeof SiteSettingsObject>
+export const DEFAULT_SITE_SETTINGS: SiteSettings = Object.freeze({ authorsMayPublish: false })
+
+export const SiteView = Type.Object({
+  id: Uuid,
+  name: Type.String(),
+  slug: Type.String(),
+  status: Status,
+  isMain: Type.Boolean({ description: 'The site on the network’s root host.' }),
+  ownerId: Type.Union([Uuid, Type.Null()]),
+  tagline: Type.String(),
+  locale: Type.String(),
+  timezone: Type.String(),
+  primaryHost: Type.Union([Type.String(), Type.Null()], {
+    description: 'The host links and redirects use; null for the main site, which answers on the root host.',
+  }),
+  role: Type.Union([Type.String(), Type.Null()], {
+    description: 'The caller’s role on the site (a site role slug), or null when not a member.',
+  }),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  deletedAt: NullableTimestamp,
+  purgeAfter: Type.Union([Timestamp, Type.Null()], {
+    description: 'When a deleted site is removed for good.',
+  }),
+})
+
+export const SitePage = Type.Object({
+  items: Type.Array(SiteView),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+})
+
+export const ListSitesQuery = Type.Object(
+  {
+    status: Type.Optional(Status),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Part of the name or slug.' })),
+    cursor: Type.Optional(Type.String({ format: 'uuid', description: '`nextCursor` of the previous page.' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+  },
+  { additionalProperties: false },
+)
+export type ListSitesInput = Static<typeof ListSitesQuery>
+
+export const CreateSiteBody = Type.Object(
+  {
+    name: SiteName,
+    slug: Type.Optional(Slug),
+    locale: Type.Optional(Locale),
+    timezone: Type.Optional(Timezone),
+    tagline: Type.Optional(Tagline),
+  },
+  { additionalProperties: false },
+)
+export type CreateSiteInput = Static<typeof CreateSiteBody>
+
+export const SettingsView = Type.Object({
+  name: Type.String(),
+  tagline: Type.String(),
+  locale: Type.String(),
+  timezone: Type.String(),
+  settings: SiteSettingsObject,
+})
+export type SettingsViewData = Static<typeof SettingsView>
+
+export const PatchSettingsBody = Type.Object(
+  {
+    name: Type.Optional(SiteName),
+    tagline: Type.Optional(Tagline),
+    locale: Type.Optional(Locale),
+    timezone: Type.Optional(Timezone),
+    settings: Type.Optional(Type.Partial(SiteSettingsObject, { additionalProperties: false })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+)
+export type PatchSettingsInput = Static<typeof PatchSettingsBody>
+
+export const SiteParams = Type.Object({
+  site: Type.String({ minLength: 1, maxLength: 63, description: 'The site id or slug.' }),
+})
+
+export const TransferBody = Type.Object(
+  { userId: Type.String({ format: 'uuid', description: 'The new owner: already a member of the site.' }) },
+  { additionalProperties: false },
+)
+export type TransferInput = Static<typeof TransferBody>
+
+const Confirm = Type.String({ maxLength: 63, description: 'The exact slug of the site.' })
+export const DeleteSiteBody = Type.Object(
+  { confirm: Type.Optional(Confirm) },
+  { additionalProperties: false },
+)
+export const DeleteSiteQuery = Type.Object(
+  { confirm: Type.Optional(Confirm) },
+  { additionalProperties: false },
+)
+export type DeleteSiteInput = Static<typeof DeleteSiteBody>

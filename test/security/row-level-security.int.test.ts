@@ -1,0 +1,147 @@
+import { sql } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { appTransaction, newId } from '../../src/platform/db/index.ts'
+import { createTestApp, type TestApp } from '../harness/test-app.ts'
+import { createUser, mainSiteId, roleId } from '../harness/identity.ts'
+
+/**
+ * Tenant isolation held by PostgreSQL itself (ARCHITECTURE D2): every table with a `site_id` column has
+ * row-level security enabled and forced with at least one policy, and under the application role a
+ * transaction sees and writes only the rows of the site it is bound to. Runs on both engines.
+ */
+
+let app: TestApp
+let siteA: string
+let siteB: string
+
+async function siteTables(): Promise<{ table: string; rls: boolean; forced: boolean; policies: number }[]> {
+  return app.db.engine.query(
+    `SELECT c.relname AS table, c.relrowsecurity AS rls, c.relforcerowsecurity AS forced,
+            (SELECT count(*)::int FROM pg_policies p WHERE p.schemaname = 'public' AND p.tablename = c.relname) AS policies
+       FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND c.relkind = 'r'
+        AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'site_id' AND NOT a.attisdropped)
+      ORDER BY c.relname`,
+  )
+}
+
+/** The query builder wraps the database error; the refusal is in its cause. */
+function isRlsRefusal(err: unknown): boolean {
+  const e = err as { message?: string; cause?: { message?: string } }
+  return /row-level security/.test(`${e.message ?? ''} ${e.cause?.message ?? ''}`)
+}
+
+const count = (rows: Record<string, unknown>[]) => Number(rows[0]?.n ?? -1)
+
+beforeAll(async () => {
+  app = await createTestApp()
+  siteA = await mainSiteId(app)
+  siteB = newId()
+  await app.db.engine.query("INSERT INTO sites (id, name, slug) VALUES ($1, 'Bravo', 'bravo')", [siteB])
+  const editor = await roleId(app, 'editor')
+  for (const site of [siteA, siteB]) {
+    const user = await createUser(app)
+    await app.db.engine.query('INSERT INTO site_members (site_id, user_id, role_id) VALUES ($1, $2, $3)', [
+      site,
+      user.id,
+      editor,
+    ])
+    await app.db.engine.query(
+      "INSERT INTO site_domains (id, site_id, host, kind) VALUES ($1, $2, $3, 'subdomain')",
+      [newId(), site, `s${site.slice(-8)}.localhost`],
+    )
+    await app.db.engine.query(
+      "INSERT INTO audit_log (id, actor_type, action, site_id) VALUES ($1, 'system', 'test.rls', $2)",
+      [newId(), site],
+    )
+  }
+})
+afterAll(() => app?.close())
+
+describe('row-level security', () => {
+  it('is enabled, forced and has a policy on every table with a site_id column', async () => {
+    const tables = await siteTables()
+    expect(tables.map((t) => t.table)).toEqual(
+      expect.arrayContaining(['audit_log', 'site_domains', 'site_members']),
+    )
+    const weak = tables.filter((t) => !t.rls || !t.forced || t.policies < 1)
+    expect(weak).toEqual([])
+  })
+
+  it('shows nothing of any site, and accepts no site row, to an unbound application transaction', async () => {
+    const orm = app.db.engine.orm
+    for (const { table } of await siteTables()) {
+      const owner = await app.db.engine.query(
+        `SELECT count(*)::int AS n FROM ${table} WHERE site_id IS NOT NULL`,
+      )
+      const seen = await appTransaction(orm, {}, (tx) =>
+        tx.execute(sql.raw(`SELECT count(*)::int AS n FROM ${table} WHERE site_id IS NOT NULL`)),
+      )
+      expect(count(owner), `${table} has site rows to hide`).toBeGreaterThanOrEqual(
+        table === 'api_keys' ? 0 : 2,
+      )
+      expect(
+        count((seen as unknown as { rows: Record<string, unknown>[] }).rows ?? (seen as never)),
+        table,
+      ).toBe(0)
+    }
+    const user = await createUser(app)
+    const editor = await roleId(app, 'editor')
+    await expect(
+      appTransaction(orm, {}, (tx) =>
+        tx.execute(
+          sql`INSERT INTO site_members (site_id, user_id, role_id) VALUES (${siteA}, ${user.id}, ${editor})`,
+        ),
+      ),
+    ).rejects.toSatisfy(isRlsRefusal)
+    await expect(
+      appTransaction(orm, {}, (tx) =>
+        tx.execute(
+          sql`INSERT INTO site_domains (id, site_id, host, kind) VALUES (${newId()}, ${siteA}, 'x.localhost', 'subdomain')`,
+        ),
+      ),
+    ).rejects.toSatisfy(isRlsRefusal)
+    await expect(
+      appTransaction(orm, {}, (tx) =>
+        tx.execute(
+          sql`INSERT INTO audit_log (id, actor_type, action, site_id) VALUES (${newId()}, 'system', 'x', ${siteB})`,
+        ),
+      ),
+    ).rejects.toSatisfy(isRlsRefusal)
+  })
+
+  it('shows a transaction bound to site A only the rows of A, and refuses writes for B', async () => {
+    const orm = app.db.engine.orm
+    const rows = await appTransaction(orm, { siteId: siteA }, (tx) =>
+      tx.execute(
+        sql`SELECT DISTINCT site_id FROM site_members UNION SELECT DISTINCT site_id FROM site_domains`,
+      ),
+    )
+    const sites = (
+      (rows as unknown as { rows?: { site_id: string }[] }).rows ?? (rows as unknown as { site_id: string }[])
+    ).map((r) => r.site_id)
+    expect(sites).toEqual([siteA])
+    const user = await createUser(app)
+    // Read before the transaction: PGlite has one connection, which the transaction holds.
+    const author = await roleId(app, 'author')
+    await expect(
+      appTransaction(orm, { siteId: siteA }, (tx) =>
+        tx.execute(
+          sql`INSERT INTO site_members (site_id, user_id, role_id) VALUES (${siteB}, ${user.id}, ${author})`,
+        ),
+      ),
+    ).rejects.toSatisfy(isRlsRefusal)
+  })
+
+  it('lets network-scope work (after a network capability check) see every site', async () => {
+    const rows = await appTransaction(app.db.engine.orm, { network: true }, (tx) =>
+      tx.execute(sql`SELECT count(DISTINCT site_id)::int AS n FROM site_members`),
+    )
+    const n = count(
+      (rows as unknown as { rows?: Record<string, unknown>[] }).rows ??
+        (rows as unknown as Record<string, unknown>[]),
+    )
+    expect(n).toBeGreaterThanOrEqual(2)
+  })
+})
