@@ -1,0 +1,141 @@
+import type { LightMyRequestResponse } from 'fastify'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { DeclaredRoute } from '../../src/platform/http/index.ts'
+import { createTestApp, type TestApp } from '../harness/test-app.ts'
+import { createUser, mainSiteId, roleId, signIn, signInAdmin, type Session } from '../harness/identity.ts'
+
+/**
+ * Tenant-leak suite (security checklist T1, T2, T5), generated from the route table so that every
+ * site-scoped route added later is covered the day it lands. Site A's members of every role aim at site
+ * B: B's id or slug in the path, B's ids in the query, the body and headers. Every call on B is refused;
+ * no reply carries anything of B that the request did not send itself; and B's data is unchanged.
+ */
+
+let app: TestApp
+let siteA: string
+const B = {
+  id: '',
+  slug: 'bravo-tenant',
+  name: 'Bravo Tenant Secret Site',
+  memberId: '',
+  memberEmail: '',
+  host: '',
+}
+const members = new Map<string, Session>()
+const ROLES = ['administrator', 'editor', 'author', 'subscriber'] as const
+
+function siteRoutes(): DeclaredRoute[] {
+  return app.routes.filter((r) => r.method !== 'HEAD' && r.url.includes('/sites/:site'))
+}
+
+/** What B's tables hold, read as the owner: it must be the same after the attack as before. */
+async function snapshotOfB(): Promise<string> {
+  const q = (text: string) => app.db.engine.query(text, [B.id])
+  return JSON.stringify([
+    await q(
+      'SELECT id, name, slug, status, tagline, locale, timezone, settings, owner_id FROM sites WHERE id = $1',
+    ),
+    await q('SELECT user_id, role_id FROM site_members WHERE site_id = $1 ORDER BY user_id'),
+    await q(
+      'SELECT id, host, is_primary, verification_state FROM site_domains WHERE site_id = $1 ORDER BY id',
+    ),
+    await q('SELECT id, revoked_at FROM api_keys WHERE site_id = $1 ORDER BY id'),
+  ])
+}
+
+function leaked(res: LightMyRequestResponse, sent: string): string[] {
+  const secrets = [B.id, B.slug, B.name, B.memberId, B.memberEmail, B.host].filter((s) => s !== '')
+  return secrets.filter((s) => !sent.includes(s) && res.body.includes(s))
+}
+
+function fill(route: DeclaredRoute, site: string): string {
+  return route.url
+    .replace(':site', site)
+    .replace(':userId', B.memberId)
+    .replace(/:[A-Za-z]+/g, B.memberId)
+}
+
+beforeAll(async () => {
+  app = await createTestApp({ config: { authRateLimit: 10_000, authAccountRateLimit: 10_000 } })
+  siteA = await mainSiteId(app)
+  const admin = await signInAdmin(app)
+  const created = await admin.request({
+    method: 'POST',
+    url: '/api/v1/sites',
+    payload: { name: B.name, slug: B.slug, tagline: 'only for Bravo' },
+  })
+  expect(created.statusCode).toBe(201)
+  B.id = created.json().id as string
+  B.host = `${B.slug}.localhost`
+  const member = await createUser(app, { email: 'bravo-only-member@example.com' })
+  B.memberId = member.id
+  B.memberEmail = member.email
+  await app.db.engine.query('INSERT INTO site_members (site_id, user_id, role_id) VALUES ($1, $2, $3)', [
+    B.id,
+    member.id,
+    await roleId(app, 'author'),
+  ])
+  for (const role of ROLES) members.set(role, await signIn(app, await createUser(app, { siteRole: role })))
+})
+afterAll(() => app?.close())
+
+describe('tenant isolation through the API', () => {
+  it('covers the site-scoped routes', () => {
+    expect(siteRoutes().length).toBeGreaterThan(10)
+  })
+
+  it("refuses every site-scoped route to A's members when the path names B, leaking nothing", async () => {
+    const before = await snapshotOfB()
+    let calls = 0
+    for (const route of siteRoutes()) {
+      for (const ref of [B.id, B.slug]) {
+        for (const [role, session] of members) {
+          const url = fill(route, ref)
+          const payload =
+            route.method === 'GET' || route.method === 'DELETE' ? undefined : { confirm: B.slug }
+          const res = await session.request({ method: route.method as 'GET', url, payload })
+          expect([403, 404], `${role} ${route.method} ${url}: ${res.body}`).toContain(res.statusCode)
+          expect(leaked(res, url + JSON.stringify(payload ?? '')), `${role} ${route.method} ${url}`).toEqual(
+            [],
+          )
+          calls += 1
+        }
+      }
+    }
+    expect(calls).toBeGreaterThan(80)
+    expect(await snapshotOfB()).toBe(before)
+  })
+
+  it("never reaches B when B's ids travel in the query, the body or headers of A's routes", async () => {
+    const before = await snapshotOfB()
+    for (const route of siteRoutes()) {
+      for (const [role, session] of members) {
+        const url = `${fill(route, siteA)}?site=${B.id}&siteId=${B.id}`
+        const payload =
+          route.method === 'GET' || route.method === 'DELETE'
+            ? undefined
+            : { site: B.id, siteId: B.id, site_id: B.id, userId: B.memberId }
+        const res = await session.request({
+          method: route.method as 'GET',
+          url,
+          payload,
+          headers: { 'x-site-id': B.id, 'x-site': B.slug },
+        })
+        expect(res.statusCode, `${role} ${route.method} ${url}: ${res.body}`).toBeLessThan(500)
+        expect(
+          leaked(res, url + JSON.stringify(payload ?? '') + B.slug),
+          `${role} ${route.method} ${url}`,
+        ).toEqual([])
+      }
+    }
+    expect(await snapshotOfB()).toBe(before)
+  })
+
+  it('lists sites to each member of A without B', async () => {
+    for (const [role, session] of members) {
+      const res = await session.request({ method: 'GET', url: '/api/v1/sites' })
+      expect(res.statusCode, role).toBe(200)
+      expect(leaked(res, ''), role).toEqual([])
+    }
+  })
+})
