@@ -18,6 +18,7 @@ import {
   registerValidation,
   type DeclaredRoute,
 } from '../platform/http/index.ts'
+import { asSystem } from '../platform/access/index.ts'
 import { loggerOptions, requestIdFor } from '../platform/log/index.ts'
 import { createMailer, insertOutboxMessage, type Mailer } from '../platform/mail/index.ts'
 import { appTransaction } from '../platform/db/index.ts'
@@ -40,6 +41,7 @@ import {
   createDomainsService,
   createSitesService,
   domainsRoutes,
+  purgeDeletedSites,
   registerHostRouting,
   sitesRoutes,
 } from '../modules/sites/index.ts'
@@ -86,6 +88,11 @@ export interface App {
   mailer: Mailer
   /** Every route with its access declaration (the route-coverage test walks it). */
   routes: readonly DeclaredRoute[]
+  /**
+   * Periodic housekeeping that needs no request: purging sites whose deletion grace period has passed.
+   * `serve` runs it at start and every hour; it is idempotent, so several nodes may run it.
+   */
+  runMaintenance(now?: Date): Promise<void>
 }
 
 const MINUTE = 60_000
@@ -244,5 +251,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }),
   })
 
-  return { server, setup, mailer, routes }
+  async function runMaintenance(now = new Date()): Promise<void> {
+    const state = await setup.systemState()
+    if (state.setup !== 'ready' || !state.schema.current) return
+    const ctx = asSystem({
+      orm: engine.orm,
+      reason: 'purge sites past their deletion grace period',
+      log: server.log,
+    })
+    const purged = await purgeDeletedSites(ctx, now)
+    if (purged.length > 0) server.log.info({ purged: purged.map((p) => p.slug) }, 'deleted sites purged')
+  }
+
+  return { server, setup, mailer, routes, runMaintenance }
 }

@@ -7,6 +7,8 @@ import { buildApp } from './build-app.ts'
  * shuts down gracefully on SIGTERM/SIGINT (stop accepting, finish in-flight requests, close the
  * database) within `shutdownTimeoutMs`.
  */
+const MAINTENANCE_EVERY_MS = 60 * 60 * 1000
+
 export async function serve(
   config: Config,
   warnings: readonly string[],
@@ -57,10 +59,17 @@ export async function serve(
   }
   out.write(lines.join('\n') + '\n\n')
 
+  const maintain = () =>
+    app.runMaintenance().catch((err: unknown) => server.log.error({ err }, 'maintenance failed'))
+  void maintain()
+  const maintenance = setInterval(maintain, MAINTENANCE_EVERY_MS)
+  maintenance.unref()
+
   let closing = false
   const shutdown = (signal: string) => {
     if (closing) return
     closing = true
+    clearInterval(maintenance)
     server.log.info({ signal }, 'shutting down')
     const timer = setTimeout(() => {
       server.log.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; exiting')

@@ -433,3 +433,14 @@ describe('purging deleted sites', () => {
     expect(audit).toHaveLength(1)
   })
 })
+
+describe('maintenance', () => {
+  it('purges sites past their grace period when the app runs its housekeeping', async () => {
+    const doomed = await newSite()
+    await admin.request({ method: 'DELETE', url: `/api/v1/sites/${doomed.id}?confirm=${doomed.slug}` })
+    await app.runMaintenance(new Date())
+    expect(await app.db.engine.query('SELECT id FROM sites WHERE id = $1', [doomed.id])).toHaveLength(1)
+    await app.runMaintenance(new Date(Date.now() + 31 * 24 * 3600 * 1000))
+    expect(await app.db.engine.query('SELECT id FROM sites WHERE id = $1', [doomed.id])).toHaveLength(0)
+  })
+})
