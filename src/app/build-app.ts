@@ -39,9 +39,11 @@ import { mailRoutes } from '../modules/mail/index.ts'
 import { createRbacService, rbacRoutes } from '../modules/rbac/index.ts'
 import {
   createDomainsService,
+  createQuotasService,
   createSitesService,
   domainsRoutes,
   purgeDeletedSites,
+  quotasRoutes,
   registerHostRouting,
   sitesRoutes,
 } from '../modules/sites/index.ts'
@@ -205,6 +207,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     orm: engine.orm,
     sessionIdleMs: config.sessionIdleHours * HOUR,
     apiKeyRateLimit: config.apiKeyRateLimit,
+    siteApiCallsPerMinute: config.siteApiCallsPerMinute,
   })
   const auth = createAuthService({ sessionMaxMs: config.sessionMaxHours * HOUR, challengeTtlMs: 5 * MINUTE })
 
@@ -250,6 +253,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       onChange: hostsChanged,
     }),
   })
+  // --- site quotas ---
+  await server.register(quotasRoutes, {
+    service: createQuotasService({
+      defaults: { apiCallsPerMinute: config.siteApiCallsPerMinute, entriesQuota: config.siteEntriesQuota },
+    }),
+  })
+  // --- end site quotas ---
 
   async function runMaintenance(now = new Date()): Promise<void> {
     const state = await setup.systemState()

@@ -4,7 +4,7 @@ import { appTransaction, type Orm, type Tx } from '../../platform/db/index.ts'
 import { PUBLIC, createLimiter, type RouteAccess } from '../../platform/http/index.ts'
 import { hashToken, timingSafeEqualText } from '../../platform/security/index.ts'
 import { findSiteWithMembership, roleCapabilities } from '../rbac/index.ts'
-import { SitesErrors } from '../sites/index.ts'
+import { QuotasErrors, SitesErrors } from '../sites/index.ts'
 import { AuthErrors } from './auth.errors.ts'
 import { CSRF_HEADER, SESSION_COOKIE, clearSessionCookies } from './auth.cookies.ts'
 import { restrictionOf } from './restriction.ts'
@@ -36,6 +36,8 @@ export interface AuthHookOptions {
   orm: Orm
   sessionIdleMs: number
   apiKeyRateLimit: number
+  /** API calls per site per minute when the site has no quota of its own. */
+  siteApiCallsPerMinute: number
   now?: () => Date
 }
 
@@ -74,6 +76,15 @@ export function registerAuthentication(app: FastifyInstance, options: AuthHookOp
     max: options.apiKeyRateLimit,
     timeWindow: '1 minute',
     key: (request) => (request.ctx?.actor.kind === 'api_key' ? request.ctx.actor.keyId : null),
+  })
+  // The site's quota comes from the same row the gate already read; nothing else is queried for it.
+  const siteQuotaOf = new WeakMap<FastifyRequest, number>()
+  const siteLimiter = createLimiter(app, {
+    name: 'site-api',
+    max: (request) => siteQuotaOf.get(request) ?? options.siteApiCallsPerMinute,
+    timeWindow: '1 minute',
+    key: (request) => (siteQuotaOf.has(request) ? (request.ctx.site?.id ?? null) : null),
+    exceeded: (details) => QuotasErrors.apiCalls({ details }),
   })
 
   async function fromApiKey(token: string, request: FastifyRequest): Promise<Principal> {
@@ -128,17 +139,23 @@ export function registerAuthentication(app: FastifyInstance, options: AuthHookOp
   async function resolveSite(
     request: FastifyRequest,
     principal: Principal | null,
-  ): Promise<{ site: SiteRef; status: string; memberCaps: readonly string[] } | null> {
+  ): Promise<{
+    site: SiteRef
+    status: string
+    apiCallsPerMinute: number | null
+    memberCaps: readonly string[]
+  } | null> {
     const param = (request.params as Record<string, unknown> | undefined)?.site
     if (typeof param !== 'string') return null
     const lookup = UUID.test(param) ? { id: param.toLowerCase() } : { slug: param }
     const found = await system((tx) => findSiteWithMembership(tx, lookup, principal?.standing.userId ?? null))
     // A deleted site waits for its purge, but nothing may reach it any more.
     if (!found || found.site.status === 'deleted') throw SitesErrors.notFound({ details: { site: param } })
-    const { id, slug, name, status } = found.site
+    const { id, slug, name, status, apiCallsPerMinute } = found.site
     return {
       site: { id, slug, name },
       status,
+      apiCallsPerMinute,
       memberCaps: found.memberRole ? roleCapabilities(found.memberRole) : [],
     }
   }
@@ -220,6 +237,12 @@ export function registerAuthentication(app: FastifyInstance, options: AuthHookOp
     // Archived sites are read-only; only routes declared `allowArchived` (lifecycle) still write.
     if (site?.status === 'archived' && !SAFE_METHODS.has(request.method)) {
       if (!(access.kind === 'capability' && access.allowArchived)) throw SitesErrors.archived()
+    }
+    // Counted once the call is allowed, so refused callers cannot spend a site's quota; network-level
+    // management of the site (lifecycle, domains, quotas) is not the site's own use and stays reachable.
+    if (site && !(access.kind === 'capability' && access.capability.startsWith('network.'))) {
+      siteQuotaOf.set(request, site.apiCallsPerMinute ?? options.siteApiCallsPerMinute)
+      await siteLimiter(request, reply)
     }
     await keyLimiter(request, reply)
   })

@@ -16,7 +16,8 @@ export interface RoleRef {
 }
 
 export interface SiteWithMembership {
-  site: { id: string; slug: string; name: string; status: string }
+  /** `apiCallsPerMinute`: the site's own API-call quota, null when it uses the network default. */
+  site: { id: string; slug: string; name: string; status: string; apiCallsPerMinute: number | null }
   memberRole: RoleRef | null
 }
 
@@ -32,6 +33,7 @@ export async function findSiteWithMembership(
       slug: sites.slug,
       name: sites.name,
       status: sites.status,
+      apiCallsPerMinute: sites.apiCallsPerMinute,
       roleSlug: roles.slug,
       roleIsBuiltin: roles.isBuiltin,
       roleCapabilities: roles.capabilities,
@@ -46,7 +48,13 @@ export async function findSiteWithMembership(
     .limit(1)
   if (!row) return undefined
   return {
-    site: { id: row.id, slug: row.slug, name: row.name, status: row.status },
+    site: {
+      id: row.id,
+      slug: row.slug,
+      name: row.name,
+      status: row.status,
+      apiCallsPerMinute: row.apiCallsPerMinute,
+    },
     memberRole: row.roleSlug
       ? {
           slug: row.roleSlug,

@@ -21,3 +21,10 @@ export type { DomainsRoutesOptions } from './domains.routes.ts'
 export { createDomainsService, verificationRecordOf } from './domains.service.ts'
 export type { DomainView, DomainsService, DomainsServiceDeps, ResolveTxt } from './domains.service.ts'
 // --- end host routing and site domains ---
+// --- quotas ---
+export { QuotasErrors } from './quotas.errors.ts'
+export { createQuotasService } from './quotas.service.ts'
+export type { QuotaDefaults, QuotasService } from './quotas.service.ts'
+export { quotasRoutes } from './quotas.routes.ts'
+export type { QuotasRoutesOptions } from './quotas.routes.ts'
+// --- end quotas ---

@@ -147,6 +147,20 @@ export const ConfigSchema = Type.Object(
       description:
         "The network's root host name: the main site, the admin and the network API answer on it; sites get `<slug>.<root domain>`. `localhost` works with no DNS set-up.",
     }),
+    siteApiCallsPerMinute: Type.Integer({
+      minimum: 1,
+      maximum: 1_000_000,
+      default: 1200,
+      description:
+        'Requests allowed per site per minute on its `/api/v1/sites/{site}/…` routes, unless a network admin set another limit for the site.',
+    }),
+    siteEntriesQuota: Type.Integer({
+      minimum: 0,
+      maximum: 100_000_000,
+      default: 0,
+      description:
+        'Entries a site may hold, unless a network admin set another limit for the site. 0: no limit.',
+    }),
   },
   { additionalProperties: false },
 )

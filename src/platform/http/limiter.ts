@@ -13,13 +13,17 @@ export function createLimiter(
   app: FastifyInstance,
   options: {
     name: string
-    max: number
+    /** A function reads the limit per request (a per-site quota); it is called only when the key is set. */
+    max: number | ((request: FastifyRequest) => number)
     timeWindow: string | number
     key: (request: FastifyRequest) => string | null
+    /** The error to throw when over the limit; default COLOPHON_HTTP_RATE_LIMITED. */
+    exceeded?: (details: { limit: number; retryAfterSeconds: number }) => Error
   },
 ): Limiter {
+  const { max } = options
   const check = app.createRateLimit({
-    max: options.max,
+    max: typeof max === 'number' ? max : (request) => max(request),
     timeWindow: options.timeWindow,
     keyGenerator: (request) => `${options.name}:${options.key(request) ?? ''}`,
   })
@@ -28,6 +32,8 @@ export function createLimiter(
     const result = await check(request)
     if (result.isAllowed || !result.isExceeded) return
     reply.header('retry-after', String(result.ttlInSeconds))
+    if (options.exceeded)
+      throw options.exceeded({ limit: result.max, retryAfterSeconds: result.ttlInSeconds })
     throw PlatformErrors.rateLimited({ details: { retryAfterSeconds: result.ttlInSeconds } })
   }
 }

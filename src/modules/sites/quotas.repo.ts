@@ -1,0 +1,30 @@
+import { eq, sql } from 'drizzle-orm'
+import { schema, type Tx } from '../../platform/db/index.ts'
+
+const { sites } = schema
+
+/** A site's own quotas: null where it follows the network default. */
+export interface SiteQuotaRow {
+  apiCallsPerMinute: number | null
+  entriesQuota: number | null
+}
+
+export async function findSiteQuotas(
+  tx: Tx,
+  siteId: string,
+  lock = false,
+): Promise<SiteQuotaRow | undefined> {
+  const query = tx
+    .select({ apiCallsPerMinute: sites.apiCallsPerMinute, entriesQuota: sites.entriesQuota })
+    .from(sites)
+    .where(eq(sites.id, siteId))
+  const [row] = lock ? await query.for('update') : await query
+  return row
+}
+
+export async function updateSiteQuotas(tx: Tx, siteId: string, patch: Partial<SiteQuotaRow>): Promise<void> {
+  await tx
+    .update(sites)
+    .set({ ...patch, updatedAt: sql`now()` })
+    .where(eq(sites.id, siteId))
+}

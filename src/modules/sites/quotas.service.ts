@@ -1,0 +1,84 @@
+import { AccessErrors, requireCapability, type Ctx } from '../../platform/access/index.ts'
+import type { Tx } from '../../platform/db/index.ts'
+import { recordAudit } from '../audit/index.ts'
+import { QuotasErrors } from './quotas.errors.ts'
+import { findSiteQuotas, updateSiteQuotas, type SiteQuotaRow } from './quotas.repo.ts'
+import type { PatchQuotasInput, QuotasViewData } from './quotas.schema.ts'
+import { SitesErrors } from './sites.errors.ts'
+
+/** The network defaults (configuration): what a site without a quota of its own gets. */
+export interface QuotaDefaults {
+  apiCallsPerMinute: number
+  /** 0: no limit. */
+  entriesQuota: number
+}
+
+function quotasView(row: SiteQuotaRow, defaults: QuotaDefaults): QuotasViewData {
+  return {
+    apiCallsPerMinute: {
+      limit: row.apiCallsPerMinute ?? defaults.apiCallsPerMinute,
+      isDefault: row.apiCallsPerMinute === null,
+    },
+    entriesQuota: { limit: row.entriesQuota ?? defaults.entriesQuota, isDefault: row.entriesQuota === null },
+  }
+}
+
+function requireSite(ctx: Ctx) {
+  if (!ctx.site) throw AccessErrors.forbidden({ details: { reason: 'a site route is required' } })
+  return ctx.site
+}
+
+/**
+ * Per-site quotas. The API-call quota is enforced by the request gate; the entries quota is a check the
+ * modules that create entries call inside their own transaction, with the count they hold.
+ */
+export function createQuotasService(deps: { defaults: QuotaDefaults }) {
+  const { defaults } = deps
+
+  async function load(tx: Tx, siteId: string, lock = false): Promise<SiteQuotaRow> {
+    const row = await findSiteQuotas(tx, siteId, lock)
+    if (!row) throw SitesErrors.notFound({ details: { site: siteId } })
+    return row
+  }
+
+  return {
+    async get(ctx: Ctx): Promise<QuotasViewData> {
+      requireCapability(ctx, 'site.settings.read')
+      const site = requireSite(ctx)
+      return quotasView(await ctx.tx((tx) => load(tx, site.id)), defaults)
+    },
+
+    /** Sets or clears (null) the site's own quotas; the request gate reads them on the next call. */
+    async update(ctx: Ctx, patch: PatchQuotasInput): Promise<QuotasViewData> {
+      requireCapability(ctx, 'network.sites.manage')
+      const site = requireSite(ctx)
+      return ctx.tx(async (tx) => {
+        const before = await load(tx, site.id, true)
+        const after: SiteQuotaRow = {
+          apiCallsPerMinute:
+            patch.apiCallsPerMinute === undefined ? before.apiCallsPerMinute : patch.apiCallsPerMinute,
+          entriesQuota: patch.entriesQuota === undefined ? before.entriesQuota : patch.entriesQuota,
+        }
+        await updateSiteQuotas(tx, site.id, after)
+        await recordAudit(ctx, tx, {
+          action: 'sites.site.quotas',
+          target: { type: 'site', id: site.id },
+          summary: { slug: site.slug, before, after },
+        })
+        return quotasView(after, defaults)
+      })
+    },
+
+    /**
+     * Throws 403 COLOPHON_SITES_QUOTA_ENTRIES when the site of `ctx` already holds `currentCount` entries
+     * and its quota allows no more. Call it in the transaction that creates the entry, after counting.
+     */
+    async assertEntryQuota(ctx: Ctx, tx: Tx, currentCount: number): Promise<void> {
+      const site = requireSite(ctx)
+      const limit = (await load(tx, site.id)).entriesQuota ?? defaults.entriesQuota
+      if (limit > 0 && currentCount >= limit) throw QuotasErrors.entries({ details: { limit } })
+    },
+  }
+}
+
+export type QuotasService = ReturnType<typeof createQuotasService>
