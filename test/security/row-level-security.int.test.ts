@@ -55,8 +55,67 @@ beforeAll(async () => {
       "INSERT INTO audit_log (id, actor_type, action, site_id) VALUES ($1, 'system', 'test.rls', $2)",
       [newId(), site],
     )
+    await seedContentRows(site, user.id)
   }
 })
+
+/** One row in each content-core and jobs table of `site` (the built-in types and taxonomies come with it). */
+async function seedContentRows(site: string, userId: string): Promise<void> {
+  const q = (text: string, params: unknown[]) => app.db.engine.query(text, params)
+  const [type] = await q("SELECT id FROM content_types WHERE site_id = $1 AND key = 'post'", [site])
+  const [taxonomy] = await q("SELECT id FROM taxonomies WHERE site_id = $1 AND key = 'tag'", [site])
+  const [a, b, revision, term, seriesId, job] = [newId(), newId(), newId(), newId(), newId(), newId()]
+  for (const [id, slug] of [
+    [a, 'a'],
+    [b, 'b'],
+  ] as const)
+    await q('INSERT INTO entries (id, site_id, type_id, slug, author_id) VALUES ($1, $2, $3, $4, $5)', [
+      id,
+      site,
+      type?.id,
+      slug,
+      userId,
+    ])
+  await q("INSERT INTO field_groups (id, site_id, key, name) VALUES ($1, $2, 'seo', 'SEO')", [newId(), site])
+  await q(
+    "INSERT INTO revisions (id, site_id, entry_id, author_id, snapshot) VALUES ($1, $2, $3, $4, '{}')",
+    [revision, site, a, userId],
+  )
+  await q(
+    "INSERT INTO entry_transitions (id, site_id, entry_id, from_status, to_status) VALUES ($1, $2, $3, 'draft', 'pending')",
+    [newId(), site, a],
+  )
+  await q(
+    'INSERT INTO entry_approvals (id, site_id, entry_id, revision_id, user_id) VALUES ($1, $2, $3, $4, $5)',
+    [newId(), site, a, revision, userId],
+  )
+  await q(
+    "INSERT INTO entry_relations (id, site_id, from_entry_id, to_entry_id, kind) VALUES ($1, $2, $3, $4, 'related')",
+    [newId(), site, a, b],
+  )
+  await q("INSERT INTO series (id, site_id, slug, name) VALUES ($1, $2, 'saga', 'Saga')", [seriesId, site])
+  await q('INSERT INTO series_entries (site_id, series_id, entry_id, position) VALUES ($1, $2, $3, 1)', [
+    site,
+    seriesId,
+    a,
+  ])
+  await q("INSERT INTO terms (id, site_id, taxonomy_id, slug, name) VALUES ($1, $2, $3, 'news', 'News')", [
+    term,
+    site,
+    taxonomy?.id,
+  ])
+  await q('INSERT INTO entry_terms (site_id, entry_id, term_id) VALUES ($1, $2, $3)', [site, a, term])
+  await q("INSERT INTO redirects (id, site_id, from_path, to_path) VALUES ($1, $2, '/old', '/new')", [
+    newId(),
+    site,
+  ])
+  await q("INSERT INTO jobs (id, site_id, queue) VALUES ($1, $2, 'test.rls')", [job, site])
+  await q("INSERT INTO job_runs (id, job_id, site_id, queue, attempt) VALUES ($1, $2, $3, 'test.rls', 1)", [
+    newId(),
+    job,
+    site,
+  ])
+}
 afterAll(() => app?.close())
 
 describe('row-level security', () => {

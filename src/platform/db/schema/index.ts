@@ -5,6 +5,22 @@
  */
 import { auditLog } from './audit.ts'
 import { apiKeys, authChallenges, userRecoveryCodes, userSessions, userTokens, userTotp } from './auth.ts'
+import {
+  contentTypes,
+  entries,
+  entryApprovals,
+  entryRelations,
+  entryTerms,
+  entryTransitions,
+  fieldGroups,
+  redirects,
+  revisions,
+  series,
+  seriesEntries,
+  taxonomies,
+  terms,
+} from './content.ts'
+import { jobRuns, jobs } from './jobs.ts'
 import { mailOutbox } from './mail.ts'
 import { siteMembers } from './members.ts'
 import { roles } from './roles.ts'
@@ -15,7 +31,22 @@ export {
   apiKeys,
   auditLog,
   authChallenges,
+  contentTypes,
+  entries,
+  entryApprovals,
+  entryRelations,
+  entryTerms,
+  entryTransitions,
+  fieldGroups,
+  jobRuns,
+  jobs,
   mailOutbox,
+  redirects,
+  revisions,
+  series,
+  seriesEntries,
+  taxonomies,
+  terms,
   roles,
   siteDomains,
   siteMembers,
@@ -41,5 +72,20 @@ export const schema = {
   siteMembers,
   auditLog,
   mailOutbox,
+  fieldGroups,
+  contentTypes,
+  entries,
+  revisions,
+  entryTransitions,
+  entryApprovals,
+  entryRelations,
+  series,
+  seriesEntries,
+  taxonomies,
+  terms,
+  entryTerms,
+  redirects,
+  jobs,
+  jobRuns,
 }
 export type Schema = typeof schema
