@@ -254,12 +254,25 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }),
   })
   // --- site quotas ---
-  await server.register(quotasRoutes, {
-    service: createQuotasService({
-      defaults: { apiCallsPerMinute: config.siteApiCallsPerMinute, entriesQuota: config.siteEntriesQuota },
-    }),
+  const quotas = createQuotasService({
+    defaults: { apiCallsPerMinute: config.siteApiCallsPerMinute, entriesQuota: config.siteEntriesQuota },
   })
+  await server.register(quotasRoutes, { service: quotas })
   // --- end site quotas ---
+  // --- jobs ---
+  // --- end jobs ---
+  // --- content types ---
+  // --- end content types ---
+  // --- entries ---
+  // --- end entries ---
+  // --- workflow ---
+  // --- end workflow ---
+  // --- taxonomy ---
+  // --- end taxonomy ---
+  // --- relations, series, redirects ---
+  // --- end relations, series, redirects ---
+  // --- reading ---
+  // --- end reading ---
 
   async function runMaintenance(now = new Date()): Promise<void> {
     const state = await setup.systemState()
