@@ -64,6 +64,35 @@ import {
   type SetupStep,
 } from '../modules/setup/index.ts'
 import { VERSION } from './version.ts'
+import { createJobs, type Jobs } from '../platform/jobs/index.ts'
+import { createJobsService, jobsRoutes } from '../modules/jobs/index.ts'
+import {
+  createEntriesService,
+  createFieldGroupsService,
+  createReadingService,
+  createRelationsService,
+  createRevisionsService,
+  createSeriesService,
+  createTypesService,
+  createWorkflowService,
+  entriesRoutes,
+  fieldGroupsRoutes,
+  readingRoutes,
+  registerContentJobs,
+  relationsRoutes,
+  revisionsRoutes,
+  seriesRoutes,
+  typesRoutes,
+  workflowRoutes,
+} from '../modules/content/index.ts'
+import {
+  createEntryTermsService,
+  createTaxonomyService,
+  createTermsService,
+  taxonomyRoutes,
+  termsRoutes,
+} from '../modules/taxonomy/index.ts'
+import { createRedirectsService, redirectsRoutes } from '../modules/redirects/index.ts'
 
 /**
  * The composition root: the only place that knows every module. It wires platform services into
@@ -82,6 +111,8 @@ export interface AppDeps {
   userDeletionHooks?: readonly UserDeletionHook[]
   /** DNS TXT lookups for custom-domain verification (default: the system resolver). Tests pass a function. */
   resolveTxt?: (name: string) => Promise<string[][]>
+  /** How often idle job workers poll (seconds, ≥ 0.5; default 2). Tests shorten it. */
+  jobsPollingSeconds?: number
 }
 
 export interface App {
@@ -95,6 +126,11 @@ export interface App {
    * `serve` runs it at start and every hour; it is idempotent, so several nodes may run it.
    */
   runMaintenance(now?: Date): Promise<void>
+  /**
+   * The job queues, with every module's job definitions. Nothing polls until `jobs.start({ work: true })`
+   * (`serve` per `jobsInProcess`, `colophon worker`, or a test); closing the server stops them.
+   */
+  jobs: Jobs
 }
 
 const MINUTE = 60_000
@@ -203,7 +239,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   })
 
   // After the setup gate: before installation the identity tables may not exist yet.
-  registerAuthentication(server, {
+  const authentication = registerAuthentication(server, {
     orm: engine.orm,
     sessionIdleMs: config.sessionIdleHours * HOUR,
     apiKeyRateLimit: config.apiKeyRateLimit,
@@ -242,7 +278,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await server.register(mailRoutes, { mailer })
   await server.register(accountRoutes)
 
-  const hostsChanged = () => hostRouting.invalidate()
+  const hostsChanged = () => {
+    hostRouting.invalidate()
+    authentication.invalidateSites()
+  }
   await server.register(sitesRoutes, {
     service: createSitesService({ rootDomain: config.rootDomain, onChange: hostsChanged }),
   })
@@ -253,26 +292,35 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       onChange: hostsChanged,
     }),
   })
-  // --- site quotas ---
   const quotas = createQuotasService({
     defaults: { apiCallsPerMinute: config.siteApiCallsPerMinute, entriesQuota: config.siteEntriesQuota },
   })
   await server.register(quotasRoutes, { service: quotas })
-  // --- end site quotas ---
-  // --- jobs ---
-  // --- end jobs ---
-  // --- content types ---
-  // --- end content types ---
-  // --- entries ---
-  // --- end entries ---
-  // --- workflow ---
-  // --- end workflow ---
-  // --- taxonomy ---
-  // --- end taxonomy ---
-  // --- relations, series, redirects ---
-  // --- end relations, series, redirects ---
-  // --- reading ---
-  // --- end reading ---
+  const jobs = createJobs({
+    engine,
+    log: server.log,
+    pollingIntervalSeconds: deps.jobsPollingSeconds,
+    stopTimeoutMs: config.shutdownTimeoutMs,
+  })
+  server.addHook('onClose', async () => {
+    await jobs.stop()
+  })
+  await server.register(jobsRoutes, { service: createJobsService({ jobs }) })
+
+  // Content core: types, entries, revisions, workflow (its jobs too), taxonomies, relations, series,
+  // redirects, and the reading API.
+  await server.register(typesRoutes, { service: createTypesService() })
+  await server.register(fieldGroupsRoutes, { service: createFieldGroupsService() })
+  await server.register(entriesRoutes, { service: createEntriesService({ quotas }) })
+  await server.register(revisionsRoutes, { service: createRevisionsService() })
+  registerContentJobs(jobs, { orm: engine.orm, trashRetentionDays: config.trashRetentionDays })
+  await server.register(workflowRoutes, { service: createWorkflowService({ jobs }) })
+  await server.register(taxonomyRoutes, { service: createTaxonomyService() })
+  await server.register(termsRoutes, { service: createTermsService(), entryTerms: createEntryTermsService() })
+  await server.register(redirectsRoutes, { service: createRedirectsService() })
+  await server.register(relationsRoutes, { service: createRelationsService() })
+  await server.register(seriesRoutes, { service: createSeriesService() })
+  await server.register(readingRoutes, { service: createReadingService() })
 
   async function runMaintenance(now = new Date()): Promise<void> {
     const state = await setup.systemState()
@@ -286,5 +334,5 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     if (purged.length > 0) server.log.info({ purged: purged.map((p) => p.slug) }, 'deleted sites purged')
   }
 
-  return { server, setup, mailer, routes, runMaintenance }
+  return { server, setup, mailer, routes, runMaintenance, jobs }
 }

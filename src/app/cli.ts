@@ -6,6 +6,7 @@ import { isAppError } from '../platform/errors/index.ts'
 import { createMigrateCommand } from './cli-migrate.ts'
 import { createAdminCommand } from './cli-create-admin.ts'
 import { serve } from './server.ts'
+import { work } from './worker.ts'
 import { VERSION } from './version.ts'
 
 /**
@@ -19,6 +20,7 @@ Usage: colophon <command> [options]
 
 Commands:
   serve                    Start the HTTP server (default). Prints the setup token until setup is done.
+  worker                   Work the job queues without serving HTTP (run several on PostgreSQL).
   migrate                  Apply pending database migrations.
   migrate status           List applied and pending migrations.
   migrate --dry-run        List what would be applied, change nothing.
@@ -67,6 +69,9 @@ async function main(argv: string[]): Promise<number> {
     case 'serve':
       await serve(config, warnings, process.stdout)
       return -1 // keep running until a signal stops the server
+    case 'worker':
+      await work(config, warnings)
+      return -1 // keep running until a signal stops the worker
     case 'migrate':
       return createMigrateCommand(config)({
         status: rest[0] === 'status',

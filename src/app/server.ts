@@ -29,6 +29,12 @@ export async function serve(
   const { server, setup } = app
   for (const warning of warnings) server.log.warn(warning)
 
+  // Jobs are always sent from here; worked here too on PGlite (one process owns its data directory) or
+  // when configured, otherwise by `colophon worker` processes.
+  const workJobs =
+    config.jobsInProcess === 'on' || (config.jobsInProcess === 'auto' && engine.kind === 'pglite')
+  await app.jobs.start({ work: workJobs })
+
   const issued = await setup.prepareAtStart()
   const state = await setup.systemState()
   const address = await server.listen({ host: config.host, port: config.port })

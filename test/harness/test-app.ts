@@ -40,7 +40,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     setupToken: TEST_SETUP_TOKEN,
     ...options.config,
   })
-  const app = await buildApp({ config, engine: db.engine, ...options.deps })
+  // Job workers poll only once a test calls `app.jobs.start({ work: true })`; then at the fastest pace.
+  const app = await buildApp({ config, engine: db.engine, jobsPollingSeconds: 0.5, ...options.deps })
   if (state !== 'empty' || options.db) await app.setup.prepareAtStart()
   if (state === 'ready' && !options.db)
     await app.setup.completeSetup({ token: TEST_SETUP_TOKEN, admin: ADMIN, site: { name: 'Main' } })

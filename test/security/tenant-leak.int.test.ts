@@ -1,5 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { newId } from '../../src/platform/db/index.ts'
 import type { DeclaredRoute } from '../../src/platform/http/index.ts'
 import { createTestApp, type TestApp } from '../harness/test-app.ts'
 import { createUser, mainSiteId, roleId, signIn, signInAdmin, type Session } from '../harness/identity.ts'
@@ -20,6 +21,10 @@ const B = {
   memberId: '',
   memberEmail: '',
   host: '',
+  draftId: '',
+  draftTitle: 'Bravo unpublished draft secret',
+  privateId: '',
+  privateTitle: 'Bravo private entry secret',
 }
 const members = new Map<string, Session>()
 const ROLES = ['administrator', 'editor', 'author', 'subscriber'] as const
@@ -40,11 +45,32 @@ async function snapshotOfB(): Promise<string> {
       'SELECT id, host, is_primary, verification_state FROM site_domains WHERE site_id = $1 ORDER BY id',
     ),
     await q('SELECT id, revoked_at FROM api_keys WHERE site_id = $1 ORDER BY id'),
+    await q(
+      'SELECT id, status, slug, title, fields, head_revision_id, trashed_at FROM entries WHERE site_id = $1 ORDER BY id',
+    ),
+    await q('SELECT id, kind, snapshot FROM revisions WHERE site_id = $1 ORDER BY id'),
+    await q('SELECT id, key, fields, retired_fields FROM content_types WHERE site_id = $1 ORDER BY id'),
+    await q('SELECT id, key, type_keys FROM taxonomies WHERE site_id = $1 ORDER BY id'),
+    await q('SELECT id, slug, name, parent_id FROM terms WHERE site_id = $1 ORDER BY id'),
+    await q('SELECT entry_id, term_id FROM entry_terms WHERE site_id = $1 ORDER BY entry_id, term_id'),
+    await q('SELECT id, from_path, to_path FROM redirects WHERE site_id = $1 ORDER BY id'),
+    await q('SELECT id, state FROM jobs WHERE site_id = $1 ORDER BY id'),
   ])
 }
 
 function leaked(res: LightMyRequestResponse, sent: string): string[] {
-  const secrets = [B.id, B.slug, B.name, B.memberId, B.memberEmail, B.host].filter((s) => s !== '')
+  const secrets = [
+    B.id,
+    B.slug,
+    B.name,
+    B.memberId,
+    B.memberEmail,
+    B.host,
+    B.draftId,
+    B.draftTitle,
+    B.privateId,
+    B.privateTitle,
+  ].filter((s) => s !== '')
   return secrets.filter((s) => !sent.includes(s) && res.body.includes(s))
 }
 
@@ -52,7 +78,8 @@ function fill(route: DeclaredRoute, site: string): string {
   return route.url
     .replace(':site', site)
     .replace(':userId', B.memberId)
-    .replace(/:[A-Za-z]+/g, B.memberId)
+    .replace(':key', 'post')
+    .replace(/:[A-Za-z]+/g, B.draftId || B.memberId)
 }
 
 beforeAll(async () => {
@@ -75,8 +102,57 @@ beforeAll(async () => {
     member.id,
     await roleId(app, 'author'),
   ])
+  await seedContentOfB()
   for (const role of ROLES) members.set(role, await signIn(app, await createUser(app, { siteRole: role })))
 })
+
+/** B's content that no member of A may see: a draft and a private published entry, with a term and a redirect. */
+async function seedContentOfB(): Promise<void> {
+  const q = (text: string, params: unknown[]) => app.db.engine.query(text, params)
+  const [type] = await q("SELECT id FROM content_types WHERE site_id = $1 AND key = 'post'", [B.id])
+  const [tag] = await q("SELECT id FROM taxonomies WHERE site_id = $1 AND key = 'tag'", [B.id])
+  B.draftId = newId()
+  B.privateId = newId()
+  const insert = `INSERT INTO entries (id, site_id, type_id, status, visibility, slug, title, author_id, published_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+  await q(insert, [
+    B.draftId,
+    B.id,
+    type?.id,
+    'draft',
+    'public',
+    'bravo-draft',
+    B.draftTitle,
+    B.memberId,
+    null,
+  ])
+  await q(insert, [
+    B.privateId,
+    B.id,
+    type?.id,
+    'published',
+    'private',
+    'bravo-private',
+    B.privateTitle,
+    B.memberId,
+    new Date(),
+  ])
+  const term = newId()
+  await q(
+    "INSERT INTO terms (id, site_id, taxonomy_id, slug, name) VALUES ($1, $2, $3, 'bravo-tag', 'Bravo tag')",
+    [term, B.id, tag?.id],
+  )
+  await q('INSERT INTO entry_terms (site_id, entry_id, term_id) VALUES ($1, $2, $3)', [B.id, B.draftId, term])
+  await q(
+    "INSERT INTO redirects (id, site_id, from_path, to_path) VALUES ($1, $2, '/bravo-old', '/bravo-new')",
+    [newId(), B.id],
+  )
+}
+
+/** A reply as compared between callers: status and body without the per-request id. */
+function comparable(res: LightMyRequestResponse): string {
+  return `${res.statusCode} ${res.body.replace(/"requestId":"[^"]*"/g, '')}`
+}
 afterAll(() => app?.close())
 
 describe('tenant isolation through the API', () => {
@@ -94,7 +170,13 @@ describe('tenant isolation through the API', () => {
           const payload =
             route.method === 'GET' || route.method === 'DELETE' ? undefined : { confirm: B.slug }
           const res = await session.request({ method: route.method as 'GET', url, payload })
-          expect([403, 404], `${role} ${route.method} ${url}: ${res.body}`).toContain(res.statusCode)
+          if (route.access.kind === 'public') {
+            // Public reading routes answer everyone; membership of A must add nothing to what an anonymous reader of B gets.
+            const anonymous = await app.server.inject({ method: route.method as 'GET', url, payload })
+            expect(comparable(res), `${role} ${route.method} ${url}`).toBe(comparable(anonymous))
+          } else {
+            expect([403, 404], `${role} ${route.method} ${url}: ${res.body}`).toContain(res.statusCode)
+          }
           expect(leaked(res, url + JSON.stringify(payload ?? '')), `${role} ${route.method} ${url}`).toEqual(
             [],
           )

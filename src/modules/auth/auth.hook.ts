@@ -38,7 +38,21 @@ export interface AuthHookOptions {
   apiKeyRateLimit: number
   /** API calls per site per minute when the site has no quota of its own. */
   siteApiCallsPerMinute: number
+  /**
+   * How long an anonymous caller's site lookup is reused by this node (default 5 s; 0 turns it off).
+   * Anonymous callers can only read, and the reading services check the site's status again in their
+   * own statement, so a stale entry can never show more than the site allows.
+   */
+  anonymousSiteTtlMs?: number
   now?: () => Date
+}
+
+/** What the gate keeps of an anonymous site lookup: the site row, without any membership. */
+type SiteLookup = NonNullable<Awaited<ReturnType<typeof findSiteWithMembership>>>
+
+export interface Authentication {
+  /** Forgets cached site lookups at once (the sites service calls it after every committed change). */
+  invalidateSites(): void
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -66,8 +80,10 @@ function bearerOf(request: FastifyRequest): string | null {
   return match ? (match[1] as string) : null
 }
 
-export function registerAuthentication(app: FastifyInstance, options: AuthHookOptions): void {
+export function registerAuthentication(app: FastifyInstance, options: AuthHookOptions): Authentication {
   const now = options.now ?? (() => new Date())
+  const anonymousSiteTtlMs = options.anonymousSiteTtlMs ?? 5_000
+  const anonymousSites = new Map<string, { found: SiteLookup | undefined; expires: number }>()
   // Credential lookups happen before anyone is known: network scope, no user.
   const system = <T>(fn: (tx: Tx) => Promise<T>): Promise<T> =>
     appTransaction(options.orm, { network: true }, fn)
@@ -148,7 +164,9 @@ export function registerAuthentication(app: FastifyInstance, options: AuthHookOp
     const param = (request.params as Record<string, unknown> | undefined)?.site
     if (typeof param !== 'string') return null
     const lookup = UUID.test(param) ? { id: param.toLowerCase() } : { slug: param }
-    const found = await system((tx) => findSiteWithMembership(tx, lookup, principal?.standing.userId ?? null))
+    const found = principal
+      ? await system((tx) => findSiteWithMembership(tx, lookup, principal.standing.userId))
+      : await anonymousSiteLookup(param, lookup)
     // A deleted site waits for its purge, but nothing may reach it any more.
     if (!found || found.site.status === 'deleted') throw SitesErrors.notFound({ details: { site: param } })
     const { id, slug, name, status, apiCallsPerMinute } = found.site
@@ -158,6 +176,24 @@ export function registerAuthentication(app: FastifyInstance, options: AuthHookOp
       apiCallsPerMinute,
       memberCaps: found.memberRole ? roleCapabilities(found.memberRole) : [],
     }
+  }
+
+  /**
+   * Anonymous reads are most of a public site's traffic; reusing their site lookup for a few seconds
+   * saves a transaction per request. Signed-in callers always read their membership fresh.
+   */
+  async function anonymousSiteLookup(
+    param: string,
+    lookup: { id: string } | { slug: string },
+  ): Promise<SiteLookup | undefined> {
+    if (anonymousSiteTtlMs <= 0) return system((tx) => findSiteWithMembership(tx, lookup, null))
+    const at = now().getTime()
+    const hit = anonymousSites.get(param)
+    if (hit && hit.expires > at) return hit.found
+    const found = await system((tx) => findSiteWithMembership(tx, lookup, null))
+    if (anonymousSites.size >= 10_000) anonymousSites.clear()
+    anonymousSites.set(param, { found, expires: at + anonymousSiteTtlMs })
+    return found
   }
 
   function capabilitiesOf(
@@ -246,4 +282,5 @@ export function registerAuthentication(app: FastifyInstance, options: AuthHookOp
     }
     await keyLimiter(request, reply)
   })
+  return { invalidateSites: () => anonymousSites.clear() }
 }

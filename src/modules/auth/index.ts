@@ -1,6 +1,7 @@
 /** Auth: sign-in, sessions, 2FA, password reset, and the gate every request passes. See README.md. */
 export { AuthErrors } from './auth.errors.ts'
 export { registerAuthentication } from './auth.hook.ts'
+export type { Authentication } from './auth.hook.ts'
 export type { AuthHookOptions } from './auth.hook.ts'
 export { authRoutes } from './auth.routes.ts'
 export { createAuthService, revokeUserSessions } from './auth.service.ts'

@@ -60,6 +60,7 @@ export const CAPABILITIES: readonly CapabilityDefinition[] = Object.freeze([
     'site.webhooks.manage': 'Manage webhooks.',
     'site.imports.manage': 'Run imports and exports.',
     'site.jobs.read': 'See the site jobs.',
+    'site.jobs.manage': 'Retry and cancel the site jobs.',
     'site.audit.read': 'Read the audit log of the site.',
   }),
 ])

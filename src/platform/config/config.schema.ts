@@ -154,12 +154,23 @@ export const ConfigSchema = Type.Object(
       description:
         'Requests allowed per site per minute on its `/api/v1/sites/{site}/…` routes, unless a network admin set another limit for the site.',
     }),
+    jobsInProcess: Type.Union([Type.Literal('auto'), Type.Literal('on'), Type.Literal('off')], {
+      default: 'auto',
+      description:
+        '`serve` also works the job queues: `on`, `off` (run `colophon worker` processes instead), or `auto` (in-process on PGlite, not on PostgreSQL).',
+    }),
     siteEntriesQuota: Type.Integer({
       minimum: 0,
       maximum: 100_000_000,
       default: 0,
       description:
         'Entries a site may hold, unless a network admin set another limit for the site. 0: no limit.',
+    }),
+    trashRetentionDays: Type.Integer({
+      minimum: 1,
+      maximum: 3650,
+      default: 30,
+      description: 'Days an entry stays in the trash before a recurring job purges it for good.',
     }),
   },
   { additionalProperties: false },

@@ -32,6 +32,11 @@ export interface Engine {
   ownerTransaction<T>(fn: (sql: SqlRunner) => Promise<T>): Promise<T>
   /** PGlite only: the whole database as a tarball (test templates; later, backups). */
   dumpDataDir?(): Promise<Blob>
+  /**
+   * The client underneath, for a library that brings its own SQL (pg-boss). Statements sent through it
+   * run as the owner role, bound to no site, and are not counted in request query statistics.
+   */
+  readonly rawClient: { kind: 'pglite'; client: PGlite } | { kind: 'postgres'; pool: pg.Pool }
   close(): Promise<void>
 }
 
@@ -106,6 +111,7 @@ async function openPglite(options: OpenEngineOptions): Promise<Engine> {
     query: runnerOf(client).query,
     ownerTransaction: (fn) => client.transaction((tx) => fn(runnerOf(tx))),
     dumpDataDir: () => client.dumpDataDir('none'),
+    rawClient: { kind: 'pglite', client },
     async close() {
       try {
         if (!client.closed) await client.close()
@@ -172,6 +178,7 @@ async function openPostgres(databaseUrl: string, poolMax: number): Promise<Engin
     kind: 'postgres',
     orm,
     query: runnerOf(pool).query,
+    rawClient: { kind: 'postgres', pool },
     async ownerTransaction(fn) {
       const client = await pool.connect()
       try {

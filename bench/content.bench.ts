@@ -1,0 +1,302 @@
+/**
+ * Content benchmark: a site with BENCH_ENTRIES entries (default 10,000) carrying categories, tags, authors
+ * and parents; then, in one process, `/health` as the baseline, the entry list (20 entries with every
+ * include), a single entry, and an authenticated write (PATCH of an entry's title with an API key). Each
+ * case prints requests/s, p50/p99 latency, queries per request and its ratio to the baseline, then the
+ * idle and peak RSS, and whether the targets of issue 5 hold (they are set for PostgreSQL).
+ *
+ *   npm run bench                   # PGlite in memory
+ *   DATABASE_URL=postgres://… npm run bench   # a fresh database on that server, dropped afterwards
+ *   BENCH_SECONDS=10 BENCH_ENTRIES=10000      # the defaults
+ */
+import type autocannon from 'autocannon'
+import { hashPassword } from '../src/platform/security/index.ts'
+import {
+  idleRss,
+  load,
+  mb,
+  signInBenchAdmin,
+  startBenchApp,
+  withPeakRss,
+  type BenchApp,
+  type LoadOptions,
+} from './bench-lib.ts'
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
+const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 10_000)
+const AUTHORS = 8
+const CATEGORIES = 20
+const TAGS = 200
+const WRITE_TARGETS = 50
+
+const BODY = {
+  type: 'doc',
+  content: Array.from({ length: 4 }, (_, i) => ({
+    type: 'paragraph',
+    content: [{ type: 'text', text: `Paragraph ${i + 1}: ${'lorem ipsum dolor sit amet '.repeat(8)}` }],
+  })),
+}
+const BODY_HTML = BODY.content.map((p) => `<p>${p.content[0]?.text ?? ''}</p>`).join('')
+
+/**
+ * Multi-row inserts as the owner (no API, no per-row round trips): authors, terms, then every entry in
+ * one INSERT … SELECT. One entry in ten is a page (nested under one of the first pages), one in twenty a
+ * draft, one in fifty private; each post gets a category and three tags.
+ */
+export async function seed(bench: BenchApp, siteId: string): Promise<void> {
+  const q = bench.engine.query
+  const hash = await hashPassword('bench author passphrase')
+  await q(
+    `WITH u AS (
+       INSERT INTO users (id, email, name, password_hash, status)
+       SELECT gen_random_uuid(), 'author' || n || '@bench.example', 'Author ' || n, $2, 'active'
+       FROM generate_series(1, $3::int) n RETURNING id)
+     INSERT INTO site_members (site_id, user_id, role_id)
+     SELECT $1, u.id, (SELECT id FROM roles WHERE slug = 'author') FROM u`,
+    [siteId, hash, AUTHORS],
+  )
+  await q(
+    `INSERT INTO terms (id, site_id, taxonomy_id, slug, name)
+     SELECT gen_random_uuid(), $1, t.id, t.key || '-' || n, initcap(t.key) || ' ' || n
+     FROM taxonomies t CROSS JOIN generate_series(1, greatest($2::int, $3::int)) n
+     WHERE t.site_id = $1 AND ((t.key = 'category' AND n <= $2) OR (t.key = 'tag' AND n <= $3))`,
+    [siteId, CATEGORIES, TAGS],
+  )
+  await q(
+    `WITH authors AS (SELECT array_agg(user_id ORDER BY user_id) AS ids FROM site_members WHERE site_id = $1),
+     types AS (SELECT (SELECT id FROM content_types WHERE site_id = $1 AND key = 'post') AS post,
+                      (SELECT id FROM content_types WHERE site_id = $1 AND key = 'page') AS page)
+     INSERT INTO entries (id, site_id, type_id, status, slug, title, excerpt, body, body_html, author_id,
+       visibility, published_at, created_at, updated_at)
+     SELECT gen_random_uuid(), $1, CASE WHEN n % 10 = 0 THEN types.page ELSE types.post END,
+       CASE WHEN n % 20 = 1 THEN 'draft' ELSE 'published' END,
+       'entry-' || n, 'Entry number ' || n, 'Summary of entry ' || n, $3::jsonb, $4,
+       authors.ids[1 + n % array_length(authors.ids, 1)],
+       CASE WHEN n % 50 = 7 THEN 'private' ELSE 'public' END,
+       CASE WHEN n % 20 = 1 THEN NULL ELSE now() - n * interval '1 minute' END,
+       now() - n * interval '1 minute', now() - n * interval '1 minute'
+     FROM generate_series(1, $2::int) n, authors, types`,
+    [siteId, ENTRIES, JSON.stringify(BODY), BODY_HTML],
+  )
+  // Pages after the first ten nest under one of those ten.
+  await q(
+    `WITH roots AS (SELECT array_agg(id) AS ids FROM (SELECT id FROM entries e
+        WHERE site_id = $1 AND type_id = (SELECT id FROM content_types WHERE site_id = $1 AND key = 'page')
+        ORDER BY slug LIMIT 10) r)
+     UPDATE entries e SET parent_id = roots.ids[1 + (substr(e.slug, 7)::int / 10) % 10]
+     FROM roots
+     WHERE e.site_id = $1 AND e.type_id = (SELECT id FROM content_types WHERE site_id = $1 AND key = 'page')
+       AND NOT e.id = ANY (roots.ids)`,
+    [siteId],
+  )
+  await q(
+    `INSERT INTO entry_terms (site_id, entry_id, term_id, position)
+     SELECT DISTINCT ON (e.id, tm.id) $1, e.id, tm.id, pick.position
+     FROM entries e
+     CROSS JOIN LATERAL (VALUES
+       ('category-' || (1 + substr(e.slug, 7)::int % $2), 0),
+       ('tag-' || (1 + (substr(e.slug, 7)::int * 7) % $3), 1),
+       ('tag-' || (1 + (substr(e.slug, 7)::int * 13 + 1) % $3), 2),
+       ('tag-' || (1 + (substr(e.slug, 7)::int * 31 + 2) % $3), 3)) AS pick(slug, position)
+     JOIN terms tm ON tm.site_id = $1 AND tm.slug = pick.slug
+     WHERE e.site_id = $1 AND e.type_id = (SELECT id FROM content_types WHERE site_id = $1 AND key = 'post')`,
+    [siteId, CATEGORIES, TAGS],
+  )
+  // What autovacuum would do on a live database soon after a bulk load: planner statistics.
+  await q('ANALYZE')
+}
+
+async function api(
+  bench: BenchApp,
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body?: unknown,
+) {
+  const res = await fetch(`${bench.address}${url}`, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  })
+  return { status: res.status, json: (await res.json().catch(() => null)) as Record<string, unknown> | null }
+}
+
+/** An API key for the site (the write case), created through the API as a signed-in admin. */
+async function createApiKey(bench: BenchApp, siteId: string): Promise<string> {
+  const { cookie, csrf } = await signInBenchAdmin(bench.address)
+  const res = await api(
+    bench,
+    'POST',
+    '/api/v1/api-keys',
+    { cookie, 'x-csrf-token': csrf },
+    {
+      name: 'bench writer',
+      scopes: ['site.*'],
+      site: siteId,
+    },
+  )
+  if (res.status !== 201)
+    throw new Error(`creating an API key failed: ${res.status} ${JSON.stringify(res.json)}`)
+  return String(res.json?.secret)
+}
+
+/**
+ * The write case's targets: entries created through the API (so they carry revisions like real ones).
+ * Null, with the reason, when the entries routes are not there yet.
+ */
+async function prepareWrites(
+  bench: BenchApp,
+  siteId: string,
+  key: string,
+): Promise<{ paths: string[] } | { skipped: string }> {
+  const has = (method: string, url: string) =>
+    bench.app.routes.some((r) => r.method === method && r.url === url)
+  const base = '/api/v1/sites/:site/entries'
+  if (!has('POST', base) || !has('PATCH', `${base}/:id`))
+    return { skipped: 'POST/PATCH /api/v1/sites/:site/entries[/:id] are not registered yet (part E)' }
+  const auth = { authorization: `Bearer ${key}` }
+  const paths: string[] = []
+  for (let i = 0; i < WRITE_TARGETS; i++) {
+    const res = await api(bench, 'POST', `/api/v1/sites/${siteId}/entries`, auth, {
+      type: 'post',
+      title: `Write target ${i}`,
+      body: BODY,
+    })
+    if (res.status !== 201)
+      return { skipped: `creating an entry failed: ${res.status} ${JSON.stringify(res.json)}` }
+    paths.push(`/api/v1/sites/${siteId}/entries/${String(res.json?.id)}`)
+  }
+  const probe = await api(bench, 'PATCH', paths[0] as string, auth, { title: 'Probe' })
+  if (probe.status !== 200) return { skipped: `PATCH failed: ${probe.status} ${JSON.stringify(probe.json)}` }
+  return { paths }
+}
+
+interface Case {
+  name: string
+  route: string
+  options: LoadOptions
+}
+
+interface Measured {
+  name: string
+  result: autocannon.Result
+  queriesPerRequest: number
+}
+
+async function measure(bench: BenchApp, c: Case): Promise<Measured> {
+  bench.queriesByRoute.clear()
+  const result = await load(bench.address, SECONDS, c.options)
+  const stats = bench.queriesByRoute.get(c.route)
+  return { name: c.name, result, queriesPerRequest: stats ? stats.queries / stats.requests : NaN }
+}
+
+function writeCase(paths: readonly string[], key: string): Case {
+  let next = 0
+  return {
+    name: 'PATCH entry title (API key)',
+    route: 'PATCH /api/v1/sites/:site/entries/:id',
+    options: {
+      path: paths[0] as string,
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      requests: [
+        {
+          // Spread over many entries: concurrent saves of one entry would only measure its row lock.
+          setupRequest: (request) => {
+            next += 1
+            return {
+              ...request,
+              path: paths[next % paths.length] as string,
+              body: JSON.stringify({ title: `Title ${next}` }),
+            }
+          },
+        },
+      ],
+    },
+  }
+}
+
+function report(
+  all: Measured[],
+  rss: { boot: number; seeded: number; peakUnderLoad: number; peak: number },
+  engine: string,
+): void {
+  const [baseline] = all
+  if (!baseline) return
+  const base = baseline.result.requests.average
+  console.log(`engine: ${engine}, ${ENTRIES} entries, ${SECONDS}s per case, 10 connections, 127.0.0.1`)
+  for (const m of all) {
+    const r = m.result
+    console.log(
+      `${m.name.padEnd(44)} ${r.requests.average.toFixed(0).padStart(6)} req/s  ` +
+        `p50 ${String(r.latency.p50).padStart(4)} ms  p99 ${String(r.latency.p99).padStart(4)} ms  ` +
+        `${Number.isNaN(m.queriesPerRequest) ? '  -' : m.queriesPerRequest.toFixed(2)} queries/req  ` +
+        `${(r.requests.average / base).toFixed(2)}× baseline  non-2xx ${r.non2xx}, errors ${r.errors}`,
+    )
+  }
+  console.log(
+    `RSS: idle after boot ${mb(rss.boot)}, idle after seeding ${mb(rss.seeded)}, peak under load ${mb(rss.peakUnderLoad)}, peak of the process (seeding included) ${mb(rss.peak)}`,
+  )
+  const find = (name: string) => all.find((m) => m.name.startsWith(name))?.result
+  const list = find('GET list')
+  const single = find('GET single')
+  const write = find('PATCH')
+  const checks: [string, boolean | undefined][] = [
+    ['list ≥ 0.25× baseline', list && list.requests.average >= 0.25 * base],
+    ['list p99 ≤ 50 ms', list && list.latency.p99 <= 50],
+    ['single ≥ 0.4× baseline', single && single.requests.average >= 0.4 * base],
+    ['write p99 ≤ 100 ms', write && write.latency.p99 <= 100],
+    ['idle RSS ≤ 200 MB', rss.boot <= 200 * 1024 * 1024],
+  ]
+  console.log(
+    'targets (set for PostgreSQL): ' +
+      checks
+        .map(([label, ok]) => `${label}: ${ok === undefined ? 'not measured' : ok ? 'met' : 'MISSED'}`)
+        .join('; '),
+  )
+}
+
+async function main(): Promise<void> {
+  const bench = await startBenchApp()
+  const boot = await idleRss()
+  const [site] = await bench.engine.query<{ id: string }>('SELECT id FROM sites WHERE is_main')
+  if (!site) throw new Error('setup created no main site')
+  const started = Date.now()
+  await seed(bench, site.id)
+  console.log(`seeded ${ENTRIES} entries in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  const key = await createApiKey(bench, site.id)
+  const writes = await prepareWrites(bench, site.id, key)
+  const [entry] = await bench.engine.query<{ id: string }>(
+    "SELECT id FROM entries WHERE site_id = $1 AND slug = 'entry-2'",
+    [site.id],
+  )
+  const seeded = await idleRss()
+
+  const entries = `/api/v1/sites/${site.id}/entries`
+  const cases: Case[] = [
+    { name: 'GET /health (baseline)', route: 'GET /health', options: { path: '/health' } },
+    {
+      name: 'GET list (20, include=author,terms,parent)',
+      route: 'GET /api/v1/sites/:site/entries',
+      options: { path: `${entries}?limit=20&include=author,terms,parent` },
+    },
+    {
+      name: 'GET single (include=author,terms,parent)',
+      route: 'GET /api/v1/sites/:site/entries/:id',
+      options: { path: `${entries}/${entry?.id}?include=author,terms,parent` },
+    },
+  ]
+  if ('paths' in writes) cases.push(writeCase(writes.paths, key))
+  const { result: measured, peakRss } = await withPeakRss(async () => {
+    const out: Measured[] = []
+    for (const c of cases) out.push(await measure(bench, c))
+    return out
+  })
+  const peak = Math.max(peakRss, process.resourceUsage().maxRSS * 1024)
+  report(measured, { boot, seeded, peakUnderLoad: peakRss, peak }, bench.engine.kind)
+  if ('skipped' in writes) console.log(`write case skipped: ${writes.skipped}`)
+  await bench.close()
+}
+
+// Runs when started as a script; importing it (to reuse `seed`) runs nothing.
+if (import.meta.main) await main()

@@ -1,0 +1,55 @@
+import type { Config } from '../platform/config/index.ts'
+import { openEngine } from '../platform/db/index.ts'
+import { buildApp } from './build-app.ts'
+
+/**
+ * `colophon worker`: works the job queues without serving HTTP. It builds the same app as `serve`, so it
+ * knows the same job definitions, and stops gracefully on SIGTERM/SIGINT: running handlers get
+ * `shutdownTimeoutMs` to finish, then their jobs are released for another worker to retry.
+ */
+export async function work(config: Config, warnings: readonly string[]): Promise<void> {
+  const engine = await openEngine({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolMax: config.dbPoolMax,
+  })
+  let app
+  try {
+    app = await buildApp({ config, engine })
+    await app.server.ready()
+    await app.jobs.start({ work: true })
+  } catch (err) {
+    await app?.server.close().catch(() => undefined)
+    await engine.close()
+    throw err
+  }
+  const { server } = app
+  for (const warning of warnings) server.log.warn(warning)
+  server.log.info({ engine: engine.kind, queues: app.jobs.queues }, 'colophon worker started')
+
+  let closing = false
+  const shutdown = (signal: string) => {
+    if (closing) return
+    closing = true
+    server.log.info({ signal }, 'worker stopping')
+    const timer = setTimeout(() => {
+      server.log.error({ timeoutMs: config.shutdownTimeoutMs }, 'worker stop timed out; exiting')
+      process.exit(1)
+    }, config.shutdownTimeoutMs + 5000)
+    timer.unref()
+    // Closing the app stops the job workers first (its onClose hook), then the database goes.
+    server
+      .close()
+      .then(() => engine.close())
+      .then(() => {
+        server.log.info('worker stopped')
+        process.exit(0)
+      })
+      .catch((err: unknown) => {
+        server.log.error({ err }, 'error while stopping the worker')
+        process.exit(1)
+      })
+  }
+  process.once('SIGTERM', () => shutdown('SIGTERM'))
+  process.once('SIGINT', () => shutdown('SIGINT'))
+}

@@ -1,0 +1,77 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { PUBLIC } from '../../platform/http/index.ts'
+import {
+  ListEntriesQuery,
+  ReadEntryQuery,
+  ReadingEntryParams,
+  ReadingEntrySchema,
+  ReadingPageSchema,
+  ReadingSiteParams,
+  type ListEntriesInput,
+  type ReadEntryInput,
+} from './reading.schema.ts'
+import type { ReadingService } from './reading.service.ts'
+
+export interface ReadingRoutesOptions {
+  service: ReadingService
+}
+
+const PASSWORD_HEADER = 'x-entry-password'
+
+/**
+ * Anonymous replies are the same for every reader, so shared caches may keep them (revalidating through
+ * the ETag); anything answered with credentials or an entry password is for that caller alone.
+ */
+function setCaching(request: FastifyRequest, reply: FastifyReply): void {
+  const shared = request.ctx.actor.kind === 'anonymous' && request.headers[PASSWORD_HEADER] === undefined
+  reply.header('cache-control', shared ? 'public, max-age=0, must-revalidate' : 'private, no-store')
+  reply.header('vary', 'Cookie, Authorization, X-Entry-Password')
+}
+
+export async function readingRoutes(app: FastifyInstance, { service }: ReadingRoutesOptions): Promise<void> {
+  app.get<{ Params: { site: string }; Querystring: ListEntriesInput }>(
+    '/api/v1/sites/:site/entries',
+    {
+      config: { access: PUBLIC },
+      schema: {
+        tags: ['content'],
+        summary: 'List entries',
+        description:
+          'Entries of the site, newest published first, a page at a time (`cursor`, `limit` ≤ 100). Anonymous readers and members without `site.content.read` get published public entries of active or archived sites only; members with it see every status (`status`, default all but `trash`) and visibility. Filter by `type`, `status`, `term`, `author`, `parent`, `publishedAfter`/`publishedBefore`, `search` (title) and `slug`; choose fields with `fields` and expand `include=author,terms,parent`, all in one database query. Supports `If-None-Match` (304).',
+        params: ReadingSiteParams,
+        querystring: ListEntriesQuery,
+        response: { 200: ReadingPageSchema },
+      },
+    },
+    async (request, reply) => {
+      const page = await service.list(request.ctx, request.query)
+      setCaching(request, reply)
+      return page
+    },
+  )
+
+  app.get<{ Params: { site: string; id: string }; Querystring: ReadEntryInput }>(
+    '/api/v1/sites/:site/entries/:id',
+    {
+      config: { access: PUBLIC },
+      schema: {
+        tags: ['content'],
+        summary: 'Read an entry',
+        description:
+          'One entry. Readers get it only when published and public (404 otherwise); a password-protected entry needs its password in the `X-Entry-Password` header (403 COLOPHON_CONTENT_ENTRY_PROTECTED without the right one). Members with `site.content.read` get any entry, with its revision pointers. `fields` and `include` work as on the list. Supports `If-None-Match` (304).',
+        params: ReadingEntryParams,
+        querystring: ReadEntryQuery,
+        response: { 200: ReadingEntrySchema },
+      },
+    },
+    async (request, reply) => {
+      const password = request.headers[PASSWORD_HEADER]
+      const entry = await service.get(request.ctx, request.params.id, {
+        ...request.query,
+        password: typeof password === 'string' ? password : undefined,
+      })
+      setCaching(request, reply)
+      return entry
+    },
+  )
+}

@@ -1,0 +1,12 @@
+/** Taxonomy: taxonomies, their terms (with counts of published entries) and the terms of entries. See README.md. */
+export { TaxonomyErrors } from './taxonomy.errors.ts'
+export { createTaxonomyService, toTaxonomyView } from './taxonomy.service.ts'
+export type { TaxonomyService, TaxonomyView } from './taxonomy.service.ts'
+export { taxonomyRoutes } from './taxonomy.routes.ts'
+export type { TaxonomyRoutesOptions } from './taxonomy.routes.ts'
+export { checkTermMeta, createTermsService } from './terms.service.ts'
+export type { TermMetaValue, TermView, TermsService } from './terms.service.ts'
+export { createEntryTermsService } from './entry-terms.service.ts'
+export type { AssignedTerm, EntryTerms, EntryTermsService } from './entry-terms.service.ts'
+export { termsRoutes } from './terms.routes.ts'
+export type { TermsRoutesOptions } from './terms.routes.ts'
