@@ -8,6 +8,7 @@
  *   npm run bench                   # PGlite in memory
  *   DATABASE_URL=postgres://… npm run bench   # a fresh database on that server, dropped afterwards
  *   BENCH_SECONDS=10 BENCH_ENTRIES=10000      # the defaults
+ *   BENCH_READ_CACHE_SECONDS=0                 # measure reads without the anonymous reply cache (default 5)
  */
 import type autocannon from 'autocannon'
 import { hashPassword } from '../src/platform/security/index.ts'
@@ -28,6 +29,7 @@ const AUTHORS = 8
 const CATEGORIES = 20
 const TAGS = 200
 const WRITE_TARGETS = 50
+const READ_CACHE_SECONDS = Number(process.env.BENCH_READ_CACHE_SECONDS ?? 5)
 
 const BODY = {
   type: 'doc',
@@ -224,7 +226,10 @@ function report(
   const [baseline] = all
   if (!baseline) return
   const base = baseline.result.requests.average
-  console.log(`engine: ${engine}, ${ENTRIES} entries, ${SECONDS}s per case, 10 connections, 127.0.0.1`)
+  console.log(
+    `engine: ${engine}, ${ENTRIES} entries, ${SECONDS}s per case, 10 connections, 127.0.0.1, ` +
+      `anonymous reply cache ${READ_CACHE_SECONDS > 0 ? `${READ_CACHE_SECONDS} s` : 'off'}`,
+  )
   for (const m of all) {
     const r = m.result
     console.log(
@@ -257,7 +262,7 @@ function report(
 }
 
 async function main(): Promise<void> {
-  const bench = await startBenchApp()
+  const bench = await startBenchApp({ readCacheSeconds: READ_CACHE_SECONDS })
   const boot = await idleRss()
   const [site] = await bench.engine.query<{ id: string }>('SELECT id FROM sites WHERE is_main')
   if (!site) throw new Error('setup created no main site')

@@ -13,6 +13,7 @@ import {
   registerErrorHandling,
   registerHealthRoutes,
   registerMetrics,
+  createResponseCache,
   registerOpenApi,
   registerQueryTiming,
   registerValidation,
@@ -133,6 +134,7 @@ export interface App {
   jobs: Jobs
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
 
@@ -309,18 +311,29 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   // Content core: types, entries, revisions, workflow (its jobs too), taxonomies, relations, series,
   // redirects, and the reading API.
+  const readCache = createResponseCache({ ttlMs: config.readCacheSeconds * 1000 })
+  // A successful write on this node may change what anonymous readers of the site (or, for network
+  // changes such as a user's name, of any site) are shown.
+  server.addHook('onResponse', async (request, reply) => {
+    if (SAFE_METHODS.has(request.method) || reply.statusCode >= 400 || !readCache.enabled) return
+    readCache.invalidate(request.ctx?.site?.id)
+  })
   await server.register(typesRoutes, { service: createTypesService() })
   await server.register(fieldGroupsRoutes, { service: createFieldGroupsService() })
   await server.register(entriesRoutes, { service: createEntriesService({ quotas }) })
   await server.register(revisionsRoutes, { service: createRevisionsService() })
-  registerContentJobs(jobs, { orm: engine.orm, trashRetentionDays: config.trashRetentionDays })
+  registerContentJobs(jobs, {
+    orm: engine.orm,
+    trashRetentionDays: config.trashRetentionDays,
+    onChange: (siteId) => readCache.invalidate(siteId),
+  })
   await server.register(workflowRoutes, { service: createWorkflowService({ jobs }) })
   await server.register(taxonomyRoutes, { service: createTaxonomyService() })
   await server.register(termsRoutes, { service: createTermsService(), entryTerms: createEntryTermsService() })
   await server.register(redirectsRoutes, { service: createRedirectsService() })
   await server.register(relationsRoutes, { service: createRelationsService() })
   await server.register(seriesRoutes, { service: createSeriesService() })
-  await server.register(readingRoutes, { service: createReadingService() })
+  await server.register(readingRoutes, { service: createReadingService(), cache: readCache })
 
   async function runMaintenance(now = new Date()): Promise<void> {
     const state = await setup.systemState()

@@ -1,5 +1,6 @@
 import type { Config } from '../platform/config/index.ts'
 import { openEngine } from '../platform/db/index.ts'
+import { stopOnSignals } from './shutdown.ts'
 import { buildApp } from './build-app.ts'
 
 /**
@@ -71,29 +72,11 @@ export async function serve(
   const maintenance = setInterval(maintain, MAINTENANCE_EVERY_MS)
   maintenance.unref()
 
-  let closing = false
-  const shutdown = (signal: string) => {
-    if (closing) return
-    closing = true
-    clearInterval(maintenance)
-    server.log.info({ signal }, 'shutting down')
-    const timer = setTimeout(() => {
-      server.log.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; exiting')
-      process.exit(1)
-    }, config.shutdownTimeoutMs)
-    timer.unref()
-    server
-      .close()
-      .then(() => engine.close())
-      .then(() => {
-        server.log.info('stopped')
-        process.exit(0)
-      })
-      .catch((err: unknown) => {
-        server.log.error({ err }, 'error during shutdown')
-        process.exit(1)
-      })
-  }
-  process.once('SIGTERM', () => shutdown('SIGTERM'))
-  process.once('SIGINT', () => shutdown('SIGINT'))
+  stopOnSignals({
+    server,
+    engine,
+    timeoutMs: config.shutdownTimeoutMs,
+    what: 'server',
+    beforeClose: () => clearInterval(maintenance),
+  })
 }

@@ -1,6 +1,7 @@
 import type { Config } from '../platform/config/index.ts'
 import { openEngine } from '../platform/db/index.ts'
 import { buildApp } from './build-app.ts'
+import { stopOnSignals } from './shutdown.ts'
 
 /**
  * `colophon worker`: works the job queues without serving HTTP. It builds the same app as `serve`, so it
@@ -27,29 +28,7 @@ export async function work(config: Config, warnings: readonly string[]): Promise
   for (const warning of warnings) server.log.warn(warning)
   server.log.info({ engine: engine.kind, queues: app.jobs.queues }, 'colophon worker started')
 
-  let closing = false
-  const shutdown = (signal: string) => {
-    if (closing) return
-    closing = true
-    server.log.info({ signal }, 'worker stopping')
-    const timer = setTimeout(() => {
-      server.log.error({ timeoutMs: config.shutdownTimeoutMs }, 'worker stop timed out; exiting')
-      process.exit(1)
-    }, config.shutdownTimeoutMs + 5000)
-    timer.unref()
-    // Closing the app stops the job workers first (its onClose hook), then the database goes.
-    server
-      .close()
-      .then(() => engine.close())
-      .then(() => {
-        server.log.info('worker stopped')
-        process.exit(0)
-      })
-      .catch((err: unknown) => {
-        server.log.error({ err }, 'error while stopping the worker')
-        process.exit(1)
-      })
-  }
-  process.once('SIGTERM', () => shutdown('SIGTERM'))
-  process.once('SIGINT', () => shutdown('SIGINT'))
+  // Closing the app stops the job workers first (its onClose hook); running handlers get the shutdown
+  // timeout, plus a margin for pg-boss to release what is left.
+  stopOnSignals({ server, engine, timeoutMs: config.shutdownTimeoutMs + 5000, what: 'worker' })
 }

@@ -38,6 +38,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     logLevel: 'silent',
     dataDir,
     setupToken: TEST_SETUP_TOKEN,
+    // Tests read what they just wrote, often through SQL: the reply cache would hide it (it has its own test).
+    readCacheSeconds: 0,
     ...options.config,
   })
   // Job workers poll only once a test calls `app.jobs.start({ work: true })`; then at the fastest pace.

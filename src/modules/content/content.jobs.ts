@@ -42,6 +42,8 @@ export interface ContentJobsDeps {
   orm: Orm
   trashRetentionDays: number
   clock?: () => Date
+  /** Told after a job may have changed what readers see: of one site, or of any (no argument). */
+  onChange?: (siteId?: string) => void
 }
 
 /** Entries one sweep handles at most (the next minute's sweep takes the rest). */
@@ -177,15 +179,18 @@ export function registerContentJobs(jobs: Jobs, deps: ContentJobsDeps): void {
       CONTENT_QUEUES[kind],
       async (ctx, data, job) => {
         await runScheduled(ctx, { kind, data, job, now: now() })
+        if (ctx.site) deps.onChange?.(ctx.site.id)
       },
       { retryLimit: 5, retryDelaySeconds: 10 },
     )
   jobs.define(CONTENT_QUEUES.sweep, async (ctx) => {
     await sweepSchedules(ctx, deps)
+    deps.onChange?.()
   })
   jobs.every(CONTENT_QUEUES.sweep, '* * * * *')
   jobs.define(CONTENT_QUEUES.purgeTrash, async (ctx) => {
     await purgeExpiredTrash(ctx, deps)
+    deps.onChange?.()
   })
   jobs.every(CONTENT_QUEUES.purgeTrash, '17 * * * *')
 }

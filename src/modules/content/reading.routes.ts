@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { PUBLIC } from '../../platform/http/index.ts'
+import { PUBLIC, type ResponseCache } from '../../platform/http/index.ts'
 import {
   ListEntriesQuery,
   ReadEntryQuery,
@@ -14,6 +14,8 @@ import type { ReadingService } from './reading.service.ts'
 
 export interface ReadingRoutesOptions {
   service: ReadingService
+  /** Replies to anonymous readers, reused for a few seconds (see platform/http response-cache). */
+  cache?: ResponseCache
 }
 
 const PASSWORD_HEADER = 'x-entry-password'
@@ -22,13 +24,40 @@ const PASSWORD_HEADER = 'x-entry-password'
  * Anonymous replies are the same for every reader, so shared caches may keep them (revalidating through
  * the ETag); anything answered with credentials or an entry password is for that caller alone.
  */
+function isShared(request: FastifyRequest): boolean {
+  return request.ctx.actor.kind === 'anonymous' && request.headers[PASSWORD_HEADER] === undefined
+}
+
 function setCaching(request: FastifyRequest, reply: FastifyReply): void {
-  const shared = request.ctx.actor.kind === 'anonymous' && request.headers[PASSWORD_HEADER] === undefined
+  const shared = isShared(request)
   reply.header('cache-control', shared ? 'public, max-age=0, must-revalidate' : 'private, no-store')
   reply.header('vary', 'Cookie, Authorization, X-Entry-Password')
 }
 
-export async function readingRoutes(app: FastifyInstance, { service }: ReadingRoutesOptions): Promise<void> {
+export async function readingRoutes(
+  app: FastifyInstance,
+  { service, cache }: ReadingRoutesOptions,
+): Promise<void> {
+  /**
+   * Answers from the cache when the reply is the same for every anonymous reader; otherwise (or on a
+   * miss) produces it. Only successful replies are kept: errors are thrown before anything is stored.
+   */
+  async function reply200(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    produce: () => Promise<unknown>,
+  ): Promise<unknown> {
+    setCaching(request, reply)
+    const site = request.ctx.site
+    if (!cache?.enabled || !site || !isShared(request)) return produce()
+    const hit = cache.get(site.id, request.url)
+    reply.type('application/json; charset=utf-8')
+    if (hit !== undefined) return reply.header('x-colophon-cache', 'hit').send(hit)
+    const body = reply.serialize(await produce())
+    if (typeof body === 'string') cache.set(site.id, request.url, body)
+    return reply.header('x-colophon-cache', 'miss').send(body)
+  }
+
   app.get<{ Params: { site: string }; Querystring: ListEntriesInput }>(
     '/api/v1/sites/:site/entries',
     {
@@ -43,11 +72,7 @@ export async function readingRoutes(app: FastifyInstance, { service }: ReadingRo
         response: { 200: ReadingPageSchema },
       },
     },
-    async (request, reply) => {
-      const page = await service.list(request.ctx, request.query)
-      setCaching(request, reply)
-      return page
-    },
+    async (request, reply) => reply200(request, reply, () => service.list(request.ctx, request.query)),
   )
 
   app.get<{ Params: { site: string; id: string }; Querystring: ReadEntryInput }>(
@@ -66,12 +91,12 @@ export async function readingRoutes(app: FastifyInstance, { service }: ReadingRo
     },
     async (request, reply) => {
       const password = request.headers[PASSWORD_HEADER]
-      const entry = await service.get(request.ctx, request.params.id, {
-        ...request.query,
-        password: typeof password === 'string' ? password : undefined,
-      })
-      setCaching(request, reply)
-      return entry
+      return reply200(request, reply, () =>
+        service.get(request.ctx, request.params.id, {
+          ...request.query,
+          password: typeof password === 'string' ? password : undefined,
+        }),
+      )
     },
   )
 }

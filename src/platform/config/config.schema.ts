@@ -166,6 +166,13 @@ export const ConfigSchema = Type.Object(
       description:
         'Entries a site may hold, unless a network admin set another limit for the site. 0: no limit.',
     }),
+    readCacheSeconds: Type.Integer({
+      minimum: 0,
+      maximum: 3600,
+      default: 5,
+      description:
+        'Seconds a node reuses a reply of the public reading API for anonymous readers (0: off). Writes on the same node clear it at once.',
+    }),
     trashRetentionDays: Type.Integer({
       minimum: 1,
       maximum: 3650,
