@@ -79,6 +79,7 @@ import {
   entriesRoutes,
   fieldGroupsRoutes,
   readingRoutes,
+  reassignEntriesOfDeletedUser,
   registerContentJobs,
   relationsRoutes,
   revisionsRoutes,
@@ -108,7 +109,7 @@ export interface AppDeps {
   logStream?: { write(line: string): void }
   /** Test hook: runs after each setup step (used to simulate a crash). */
   afterSetupStep?: (step: SetupStep) => void | Promise<void>
-  /** Modules that hand a deleted user's content over (`reassignTo`); none yet. Tests pass recorders. */
+  /** More modules that hand a deleted user's content over (`reassignTo`), after content's own. Tests pass recorders. */
   userDeletionHooks?: readonly UserDeletionHook[]
   /** DNS TXT lookups for custom-domain verification (default: the system resolver). Tests pass a function. */
   resolveTxt?: (name: string) => Promise<string[][]>
@@ -269,7 +270,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await server.register(usersRoutes, {
     service: createUsersAdminService({
       revokeSessions: revokeUserSessions,
-      onDelete: deps.userDeletionHooks ?? [],
+      onDelete: [reassignEntriesOfDeletedUser, ...(deps.userDeletionHooks ?? [])],
     }),
   })
   await server.register(tokenRoutes, {

@@ -162,3 +162,16 @@ export async function isSiteMember(tx: Tx, siteId: string, userId: string): Prom
 function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
 }
+
+/**
+ * Hands every entry authored by `fromUserId`, on every site, to `toUserId` (user deletion). Runs in the
+ * deleting network-scope transaction; returns how many entries moved.
+ */
+export async function reassignAuthor(tx: Tx, fromUserId: string, toUserId: string): Promise<number> {
+  const moved = await tx
+    .update(entries)
+    .set({ authorId: toUserId, updatedAt: sql`now()` })
+    .where(eq(entries.authorId, fromUserId))
+    .returning({ id: entries.id })
+  return moved.length
+}

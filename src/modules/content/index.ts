@@ -52,3 +52,4 @@ export { createReadingService } from './reading.service.ts'
 export type { ReadingEntry, ReadingService } from './reading.service.ts'
 export { readingRoutes } from './reading.routes.ts'
 // --- end reading ---
+export { reassignEntriesOfDeletedUser } from './content.users.ts'
