@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import type { Orm } from './engine.ts'
+import { boundTransactionRunnerOf } from './bound-tx.ts'
 import { BIND_MARKER } from './query-stats.ts'
 
 /** The non-superuser role every application transaction runs as (created by migration 0000). */
@@ -27,12 +28,37 @@ export interface TxBinding {
  * a pooled connection never carries them into another request.
  */
 export function appTransaction<T>(orm: Orm, binding: TxBinding, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const runBound = boundTransactionRunnerOf(orm)
+  if (runBound) return runBound(bindingStatement(binding), fn as (tx: never) => Promise<T>)
   return orm.transaction(async (tx) => {
-    await tx.execute(
-      sql`${sql.raw(BIND_MARKER)} SELECT set_config('role', ${APP_ROLE}, true), set_config('app.site_id', ${binding.siteId ?? ''}, true), set_config('app.user_id', ${binding.userId ?? ''}, true), set_config('app.network', ${binding.network ? 'on' : 'off'}, true)`,
-    )
+    await tx.execute(sql.raw(bindingStatement(binding)))
     return fn(tx)
   })
+}
+
+/** Ids are UUIDs (tests use short names): letters, digits, `-` and `_` only, so quoting is enough. */
+const ID = /^[A-Za-z0-9_-]{1,100}$/
+
+function idLiteral(value: string | null | undefined, name: string): string {
+  if (value === null || value === undefined || value === '') return "''"
+  // Inlined rather than sent as a parameter so that the statement can share a round trip with BEGIN;
+  // nothing but an id-shaped value ever reaches the text.
+  if (!ID.test(value)) throw new TypeError(`${name} must be an id`)
+  return `'${value}'`
+}
+
+/**
+ * The one statement that binds a transaction: the application role and `app.site_id`, `app.user_id`,
+ * `app.network`, all transaction-local (`set_config(…, true)`), so a pooled connection never carries them
+ * into another request. Marked so that query counts treat it as transaction overhead.
+ */
+export function bindingStatement(binding: TxBinding): string {
+  return (
+    `${BIND_MARKER} SELECT set_config('role', '${APP_ROLE}', true), ` +
+    `set_config('app.site_id', ${idLiteral(binding.siteId, 'siteId')}, true), ` +
+    `set_config('app.user_id', ${idLiteral(binding.userId, 'userId')}, true), ` +
+    `set_config('app.network', '${binding.network ? 'on' : 'off'}', true)`
+  )
 }
 
 /**
