@@ -1,7 +1,7 @@
 export { openEngine } from './engine.ts'
 export type { Engine, EngineKind, OpenEngineOptions, Orm, SqlRunner } from './engine.ts'
 export { DbErrors } from './db.errors.ts'
-export { appTransaction, systemTransaction, APP_ROLE } from './tx.ts'
+export { appTransaction, bindingStatement, systemTransaction, APP_ROLE } from './tx.ts'
 export type { Tx, TxBinding } from './tx.ts'
 export { currentQueryStats, newQueryStats, withQueryStats } from './query-stats.ts'
 export type { QueryStats } from './query-stats.ts'
