@@ -41,56 +41,42 @@ const passwordProperty = Type.String({
 })
 const authorProperty = Uuid('The author (default: the caller). Another member needs `site.content.edit.any`.')
 
+/** The content every write may carry, each optional (a save changes only what it names). */
+const optionalContent = {
+  slug: Type.Optional(contentProperties.slug),
+  excerpt: Type.Optional(contentProperties.excerpt),
+  body: Type.Optional(contentProperties.body),
+  fields: Type.Optional(contentProperties.fields),
+  parentId: Type.Optional(contentProperties.parentId),
+  featuredMediaId: Type.Optional(contentProperties.featuredMediaId),
+  seo: Type.Optional(contentProperties.seo),
+  visibility: Type.Optional(contentProperties.visibility),
+}
+/** Author and password are not content: they change through a save (never an autosave). */
+const optionalAccount = {
+  password: Type.Optional(passwordProperty),
+  authorId: Type.Optional(authorProperty),
+}
+
 export const CreateEntryBody = Type.Object(
   {
     type: Type.String({ minLength: 1, maxLength: 64, description: 'The content type key, e.g. `post`.' }),
     title: contentProperties.title,
-    slug: Type.Optional(contentProperties.slug),
-    excerpt: Type.Optional(contentProperties.excerpt),
-    body: Type.Optional(contentProperties.body),
-    fields: Type.Optional(contentProperties.fields),
-    parentId: Type.Optional(contentProperties.parentId),
-    featuredMediaId: Type.Optional(contentProperties.featuredMediaId),
-    seo: Type.Optional(contentProperties.seo),
-    visibility: Type.Optional(contentProperties.visibility),
-    password: Type.Optional(passwordProperty),
-    authorId: Type.Optional(authorProperty),
+    ...optionalContent,
+    ...optionalAccount,
   },
   { additionalProperties: false },
 )
 export type CreateEntryInput = Static<typeof CreateEntryBody>
 
 export const UpdateEntryBody = Type.Object(
-  {
-    title: Type.Optional(contentProperties.title),
-    slug: Type.Optional(contentProperties.slug),
-    excerpt: Type.Optional(contentProperties.excerpt),
-    body: Type.Optional(contentProperties.body),
-    fields: Type.Optional(contentProperties.fields),
-    parentId: Type.Optional(contentProperties.parentId),
-    featuredMediaId: Type.Optional(contentProperties.featuredMediaId),
-    seo: Type.Optional(contentProperties.seo),
-    visibility: Type.Optional(contentProperties.visibility),
-    password: Type.Optional(passwordProperty),
-    authorId: Type.Optional(authorProperty),
-  },
+  { title: Type.Optional(contentProperties.title), ...optionalContent, ...optionalAccount },
   { additionalProperties: false },
 )
 export type UpdateEntryInput = Static<typeof UpdateEntryBody>
 
-/** Autosave carries content only: author and password change through a save. */
 export const AutosaveBody = Type.Object(
-  {
-    title: Type.Optional(contentProperties.title),
-    slug: Type.Optional(contentProperties.slug),
-    excerpt: Type.Optional(contentProperties.excerpt),
-    body: Type.Optional(contentProperties.body),
-    fields: Type.Optional(contentProperties.fields),
-    parentId: Type.Optional(contentProperties.parentId),
-    featuredMediaId: Type.Optional(contentProperties.featuredMediaId),
-    seo: Type.Optional(contentProperties.seo),
-    visibility: Type.Optional(contentProperties.visibility),
-  },
+  { title: Type.Optional(contentProperties.title), ...optionalContent },
   { additionalProperties: false },
 )
 export type AutosaveInput = Static<typeof AutosaveBody>
