@@ -1,5 +1,6 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm'
 import { schema, type Tx } from '../../platform/db/index.ts'
+import { visibleTo, type Audience } from './audience.repo.ts'
 import type { EntryRow } from './entries.view.ts'
 
 const { entries, contentTypes } = schema
@@ -23,7 +24,7 @@ const SORT_COLUMNS: Record<SortKey, SQL> = {
 }
 
 /** Who reads: `reader` sees published entries of live sites only; `editorial` sees any status. */
-export type Audience = 'reader' | 'editorial'
+export type { Audience } from './audience.repo.ts'
 
 export interface Includes {
   author: boolean
@@ -90,20 +91,6 @@ const listOf = (values: readonly string[]): SQL =>
     values.map((v) => sql`${v}`),
     sql`, `,
   )})`
-
-/** Readers see a site's entries only while the site is active or archived (never disabled or deleted). */
-function siteIsLive(siteId: string): SQL {
-  return sql`exists (select 1 from sites s where s.id = ${siteId} and s.status in ('active', 'archived'))`
-}
-
-function audienceFilter(siteId: string, audience: Audience, visibilities: readonly string[]): SQL[] {
-  if (audience === 'editorial') return []
-  return [
-    sql`${entries.status} = 'published'`,
-    sql`${entries.visibility} in ${listOf(visibilities)}`,
-    siteIsLive(siteId),
-  ]
-}
 
 function termFilter(siteId: string, term: TermRef): SQL {
   const match =
@@ -219,7 +206,7 @@ export async function listEntriesForReading(tx: Tx, q: ListQuery): Promise<Readi
     .where(
       and(
         eq(entries.siteId, q.siteId),
-        ...audienceFilter(q.siteId, q.audience, ['public']),
+        visibleTo(q.audience, 'entries', q.siteId),
         ...filterConditions(q),
         afterCondition(q),
       ),
@@ -241,7 +228,7 @@ export async function findEntryForReading(
     and(
       eq(entries.siteId, q.siteId),
       eq(entries.id, q.id),
-      ...audienceFilter(q.siteId, q.audience, ['public', 'password']),
+      visibleTo(q.audience, 'entries', q.siteId, ['public', 'password']),
     ),
   )
   return row as ReadingRow | undefined

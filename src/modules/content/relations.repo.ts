@@ -1,10 +1,10 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm'
 import { schema, type Tx } from '../../platform/db/index.ts'
+import { visibleTo, type Audience } from './audience.repo.ts'
 
 const { entries, entryRelations } = schema
 
-/** Who may see an entry through a relation or a series: readers only published public ones. */
-export type Audience = 'reader' | 'editorial'
+export type { Audience } from './audience.repo.ts'
 
 /** Another entry as shown beside the one asked for (a relation's other end, a series member). */
 export interface LinkedEntryRow {
@@ -25,14 +25,6 @@ export interface RelationRow {
 /**
  * Every query filters on the site explicitly; row-level security is the second wall.
  */
-
-/** `alias.…` visible to the audience: readers see published public entries of a live site only. */
-export function visibleTo(audience: Audience, alias: string, siteId: string): SQL {
-  if (audience === 'editorial') return sql`true`
-  const a = sql.raw(alias)
-  return sql`(${a}.status = 'published' and ${a}.visibility = 'public'
-    and exists (select 1 from sites s where s.id = ${siteId} and s.status in ('active', 'archived')))`
-}
 
 /** The JSON of a linked entry `alias` (joined with its content type `typeAlias`). */
 export function linkedEntryJson(alias: string, typeAlias: string): SQL {

@@ -1,6 +1,7 @@
 import { and, desc, eq, lt, ne, sql, type SQL } from 'drizzle-orm'
 import { schema, type Tx } from '../../platform/db/index.ts'
-import { jsonOf, linkedEntryJson, visibleTo, type Audience, type LinkedEntryRow } from './relations.repo.ts'
+import { visibleTo, type Audience } from './audience.repo.ts'
+import { jsonOf, linkedEntryJson, type LinkedEntryRow } from './relations.repo.ts'
 
 const { series, seriesEntries } = schema
 

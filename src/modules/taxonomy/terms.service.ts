@@ -1,7 +1,7 @@
 import { requireCapability, type Ctx } from '../../platform/access/index.ts'
 import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
 import { recordAudit } from '../audit/index.ts'
-import { normaliseSlug } from '../content/index.ts'
+import { firstFreeSlug, normaliseSlug } from '../content/index.ts'
 import { TaxonomyErrors } from './taxonomy.errors.ts'
 import { findTaxonomy, type TaxonomyRow } from './taxonomy.repo.ts'
 import { siteOf } from './taxonomy.service.ts'
@@ -44,7 +44,6 @@ const MANAGE = 'site.taxonomy.manage'
 const META_MAX_KEYS = 50
 const META_MAX_KEY_LENGTH = 100
 const META_MAX_BYTES = 8 * 1024
-const SLUG_MAX_LENGTH = 200
 
 function toTermView(row: CountedTermRow): TermView {
   return {
@@ -80,22 +79,12 @@ export function checkTermMeta(meta: unknown): Record<string, TermMetaValue> {
   return meta as Record<string, TermMetaValue>
 }
 
-/** The first of `base`, `base-2`, `base-3`… not in `taken`, kept within the slug length. */
-function firstFree(base: string, taken: ReadonlySet<string>): string {
-  if (!taken.has(base)) return base
-  for (let n = 2; ; n++) {
-    const suffix = `-${n}`
-    const head = base.slice(0, SLUG_MAX_LENGTH - suffix.length).replace(/-+$/, '')
-    if (!taken.has(head + suffix)) return head + suffix
-  }
-}
-
 async function freeSlug(
   tx: Tx,
   q: { siteId: string; taxonomyId: string; wanted: string; excludeId?: string },
 ): Promise<string> {
   const slug = normaliseSlug(q.wanted)
-  return firstFree(slug, await takenTermSlugs(tx, { ...q, slug }))
+  return firstFreeSlug(slug, await takenTermSlugs(tx, { ...q, slug }))
 }
 
 /** Checks a new parent: only in hierarchical taxonomies, a term of the same taxonomy, never a cycle. */
