@@ -12,6 +12,7 @@ import { BENCH_ADMIN as ADMIN, load, startBenchApp } from './bench-lib.ts'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const LOGINS = Number(process.env.BENCH_LOGINS ?? 20)
+const RESETS = Number(process.env.BENCH_RESETS ?? 150)
 
 async function main(): Promise<void> {
   const bench = await startBenchApp()
@@ -63,6 +64,32 @@ async function main(): Promise<void> {
     `GET /api/v1/capabilities (session; the gate's one lookup, no other query): ${rps(gateOnly).toFixed(0)} req/s = ${(rps(gateOnly) / rps(baseline)).toFixed(2)}× /health`,
     `GET /api/v1/auth/me (session): ${rps(me).toFixed(0)} req/s = ${(rps(me) / rps(baseline)).toFixed(2)}× /health; non-2xx: ${me.non2xx}`,
   ]
+
+  // Password reset (ADR 0005): the reply must take the same time whether or not the account exists. Known
+  // and unknown addresses alternate, with the job workers running as in a served PGlite node.
+  await bench.app.jobs.start({ work: true })
+  const timeReset = async (email: string) => {
+    const started = performance.now()
+    const res = await fetch(`${address}/api/v1/auth/password-reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email }),
+    })
+    await res.text()
+    if (res.status !== 202) throw new Error(`password reset answered ${res.status}`)
+    return performance.now() - started
+  }
+  const knownMs: number[] = []
+  const unknownMs: number[] = []
+  for (let i = 0; i < RESETS; i++) {
+    knownMs.push(await timeReset(ADMIN.email))
+    unknownMs.push(await timeReset(`nobody-${i}@example.com`))
+  }
+  const known = median(knownMs)
+  const unknown = median(unknownMs)
+  lines.push(
+    `POST /api/v1/auth/password-reset: p50 known address ${known.toFixed(2)} ms, unknown ${unknown.toFixed(2)} ms, ratio ${(known / unknown).toFixed(2)} (1.00: indistinguishable; n = ${RESETS} each)`,
+  )
   for (const line of lines) console.log(line)
 
   await bench.close()

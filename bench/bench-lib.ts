@@ -59,6 +59,7 @@ export async function startBenchApp(config: Partial<Record<ConfigKey, unknown>> 
     authAccountRateLimit: 100_000,
     apiKeyRateLimit: 1_000_000,
     siteApiCallsPerMinute: 1_000_000,
+    anonymousRequestsPerMinute: 1_000_000,
     ...config,
   })
   const app = await buildApp({ config: fullConfig, engine: db.engine })

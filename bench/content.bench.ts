@@ -236,7 +236,9 @@ function report(
       `${m.name.padEnd(44)} ${r.requests.average.toFixed(0).padStart(6)} req/s  ` +
         `p50 ${String(r.latency.p50).padStart(4)} ms  p99 ${String(r.latency.p99).padStart(4)} ms  ` +
         `${Number.isNaN(m.queriesPerRequest) ? '  -' : m.queriesPerRequest.toFixed(2)} queries/req  ` +
-        `${(r.requests.average / base).toFixed(2)}× baseline  non-2xx ${r.non2xx}, errors ${r.errors}`,
+        `${(r.requests.average / base).toFixed(2)}× baseline  ` +
+        `${(r.throughput.total / Math.max(1, r.requests.total) / 1024).toFixed(1)} KB/reply  ` +
+        `non-2xx ${r.non2xx}, errors ${r.errors}`,
     )
   }
   console.log(

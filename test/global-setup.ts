@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import type { TestProject } from 'vitest/node'
-import { applyMigrations, openEngine, readMigrationFiles } from '../src/platform/db/index.ts'
+import { applyMigrations, openEngine, readMigrationFiles, type Engine } from '../src/platform/db/index.ts'
+import { createJobs } from '../src/platform/jobs/index.ts'
 import { adminQuery, quoteIdent, urlForDatabase } from './harness/pg-admin.ts'
 import type { HarnessContext } from './harness/provided.ts'
 
@@ -28,6 +29,7 @@ async function setupPglite(project: TestProject): Promise<() => Promise<void>> {
 
   const engine = await openEngine({ dataDir: dir, pgliteLoadDataDir: new Blob([await readFile(emptyFile)]) })
   await applyMigrations(engine, readMigrationFiles())
+  await prepareJobQueue(engine)
   const migratedFile = path.join(dir, 'migrated.tar')
   const dump = await engine.dumpDataDir?.()
   if (!dump) throw new Error('the PGlite engine cannot dump its data directory')
@@ -56,6 +58,7 @@ async function setupPostgres(project: TestProject, adminUrl: string): Promise<()
     poolMax: 1,
   })
   await applyMigrations(engine, readMigrationFiles())
+  await prepareJobQueue(engine)
   await engine.close()
 
   const context: HarnessContext = { engine: 'postgres', emptyTemplate, migratedTemplate, adminUrl }
@@ -65,6 +68,17 @@ async function setupPostgres(project: TestProject, adminUrl: string): Promise<()
       await adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`)
     }
   }
+}
+
+/**
+ * Creates pg-boss's schema in the migrated template. Every app connects its job queue when ready (mail is
+ * queued through it); creating the schema costs about half a second per database, checking it very little.
+ */
+async function prepareJobQueue(engine: Engine): Promise<void> {
+  const silent = { info() {}, warn() {}, error() {} }
+  const jobs = createJobs({ engine, log: silent })
+  await jobs.start()
+  await jobs.stop()
 }
 
 /** Databases left by a run that was killed before its teardown. */

@@ -8,6 +8,7 @@ import type { Config } from '../platform/config/index.ts'
 import { PlatformErrors } from '../platform/errors/index.ts'
 import { readMigrationFiles, type Engine, type MigrationFile } from '../platform/db/index.ts'
 import {
+  clientErrorHandler,
   enforceAccessDeclarations,
   frameworkErrorHandler,
   registerErrorHandling,
@@ -16,13 +17,14 @@ import {
   createResponseCache,
   registerOpenApi,
   registerQueryTiming,
+  registerRequestGuards,
   registerValidation,
   type DeclaredRoute,
 } from '../platform/http/index.ts'
 import { asSystem } from '../platform/access/index.ts'
 import { loggerOptions, requestIdFor } from '../platform/log/index.ts'
-import { createMailer, insertOutboxMessage, type Mailer } from '../platform/mail/index.ts'
-import { appTransaction } from '../platform/db/index.ts'
+import { createMailer, type Mailer } from '../platform/mail/index.ts'
+import { openKeyring, type Keyring, type ResealReport } from '../platform/security/index.ts'
 import { accountRoutes } from '../modules/account/index.ts'
 import { apiKeysRoutes, createApiKeysService } from '../modules/api-keys/index.ts'
 import { auditRoutes } from '../modules/audit/index.ts'
@@ -31,13 +33,21 @@ import {
   createAuthService,
   createResetService,
   createTotpService,
+  PASSWORD_RESET_QUEUE,
+  registerResetJobs,
   registerAuthentication,
   resetRoutes,
   revokeUserSessions,
+  SESSION_COOKIE,
   totpRoutes,
 } from '../modules/auth/index.ts'
 import { mailRoutes } from '../modules/mail/index.ts'
-import { createRbacService, rbacRoutes } from '../modules/rbac/index.ts'
+import {
+  createRbacService,
+  createSiteInvitationsService,
+  rbacRoutes,
+  siteInvitationRoutes,
+} from '../modules/rbac/index.ts'
 import {
   createDomainsService,
   createQuotasService,
@@ -51,6 +61,7 @@ import {
 import {
   createTokensService,
   createUsersAdminService,
+  siteInvitationAccounts,
   tokenRoutes,
   usersRoutes,
   type UserDeletionHook,
@@ -64,8 +75,9 @@ import {
   type SetupService,
   type SetupStep,
 } from '../modules/setup/index.ts'
+import { resealStoredSecrets } from './secrets.ts'
 import { VERSION } from './version.ts'
-import { createJobs, type Jobs } from '../platform/jobs/index.ts'
+import { createJobs, type Jobs, type QueueOptions } from '../platform/jobs/index.ts'
 import { createJobsService, jobsRoutes } from '../modules/jobs/index.ts'
 import {
   createEntriesService,
@@ -115,6 +127,10 @@ export interface AppDeps {
   resolveTxt?: (name: string) => Promise<string[][]>
   /** How often idle job workers poll (seconds, ≥ 0.5; default 2). Tests shorten it. */
   jobsPollingSeconds?: number
+  /** The encryption keys, when the caller opened them already (`serve` does, before the database). */
+  keyring?: Keyring
+  /** Retry policy of the mail queue (default: 5 retries from 30 s, doubling). Tests shorten it. */
+  mailRetry?: QueueOptions
 }
 
 export interface App {
@@ -128,6 +144,11 @@ export interface App {
    * `serve` runs it at start and every hour; it is idempotent, so several nodes may run it.
    */
   runMaintenance(now?: Date): Promise<void>
+  /**
+   * Seals every stored secret (2FA secrets, queued mail bodies) not under the current encryption key
+   * again, legacy clear 2FA secrets included: `colophon secrets rotate`, and each maintenance run.
+   */
+  resealSecrets(): Promise<ResealReport[]>
   /**
    * The job queues, with every module's job definitions. Nothing polls until `jobs.start({ work: true })`
    * (`serve` per `jobsInProcess`, `colophon worker`, or a test); closing the server stops them.
@@ -156,11 +177,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: false, caseSensitive: true },
     frameworkErrors: frameworkErrorHandler,
+    // Requests the HTTP parser cannot read (oversized or malformed headers) still get the error envelope.
+    clientErrorHandler,
   })
 
   const routes = enforceAccessDeclarations(server)
   registerErrorHandling(server)
   registerValidation(server)
+  registerRequestGuards(server)
   registerQueryTiming(server, { header: config.queryTiming })
   let closing = false
   server.addHook('preClose', (done) => {
@@ -200,8 +224,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await server.register(rateLimit, { global: false })
   await server.register(cookie)
 
-  registerMetrics(server, { protect: config.env === 'production', token: config.metricsToken })
-  await registerOpenApi(server, { version: VERSION })
+  registerMetrics(server, {
+    protect: config.env === 'production',
+    token: config.metricsToken,
+    allowLoopback: config.metricsAllowLoopback,
+  })
+  await registerOpenApi(server, {
+    version: VERSION,
+    sessionCookie: SESSION_COOKIE,
+    csrfHeader: 'X-CSRF-Token',
+  })
 
   const stateCache = createSystemStateCache(() => setup.systemState())
   const setup: SetupService = createSetupService({
@@ -230,14 +262,32 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // (a request for an unknown host never reaches credential checks).
   const hostRouting = registerHostRouting(server, { orm: engine.orm, rootDomain: config.rootDomain })
 
-  const mailer = createMailer({
-    smtpUrl: config.smtpUrl,
-    from: config.mailFrom,
-    capture: (mail) => appTransaction(engine.orm, { network: true }, (tx) => insertOutboxMessage(tx, mail)),
+  // Jobs first: mail is delivered by jobs. Queued mail is durable, so closing only stops the workers.
+  const jobs = createJobs({
+    engine,
     log: server.log,
+    pollingIntervalSeconds: deps.jobsPollingSeconds,
+    stopTimeoutMs: config.shutdownTimeoutMs,
+  })
+  // Connected (not working) once the server is ready, so services can queue jobs inside their own
+  // transactions (a mail with the token it carries); serve and worker may start working it before.
+  server.addHook('onReady', async () => {
+    await jobs.start()
   })
   server.addHook('onClose', async () => {
-    await mailer.flush()
+    await jobs.stop()
+  })
+  const { box } = deps.keyring ?? openKeyring(config)
+  const mailer = createMailer({
+    jobs,
+    box,
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    log: server.log,
+    feederQueues: [PASSWORD_RESET_QUEUE],
+    retry: deps.mailRetry,
+  })
+  server.addHook('onClose', async () => {
     mailer.close()
   })
 
@@ -247,6 +297,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     sessionIdleMs: config.sessionIdleHours * HOUR,
     apiKeyRateLimit: config.apiKeyRateLimit,
     siteApiCallsPerMinute: config.siteApiCallsPerMinute,
+    anonymousRequestsPerMinute: config.anonymousRequestsPerMinute,
   })
   const auth = createAuthService({ sessionMaxMs: config.sessionMaxHours * HOUR, challengeTtlMs: 5 * MINUTE })
 
@@ -260,9 +311,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const publicBaseUrl = config.publicUrl ?? `http://${config.host}:${config.port}`
   const clientLimit = config.authRateLimit
-  await server.register(totpRoutes, { service: createTotpService({ auth }), auth, clientLimit })
+  await server.register(totpRoutes, { service: createTotpService({ auth, box }), auth, clientLimit })
+  const resetService = createResetService({ mailer, jobs, baseUrl: publicBaseUrl })
+  registerResetJobs(jobs, resetService)
   await server.register(resetRoutes, {
-    service: createResetService({ mailer, baseUrl: publicBaseUrl }),
+    service: resetService,
     clientLimit,
     accountLimit: config.authAccountRateLimit,
   })
@@ -278,6 +331,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     clientLimit,
   })
   await server.register(rbacRoutes, { service: createRbacService({ revokeSessions: revokeUserSessions }) })
+  await server.register(siteInvitationRoutes, {
+    service: createSiteInvitationsService({
+      mailer,
+      baseUrl: publicBaseUrl,
+      accounts: siteInvitationAccounts,
+    }),
+    clientLimit,
+  })
   await server.register(mailRoutes, { mailer })
   await server.register(accountRoutes)
 
@@ -299,15 +360,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     defaults: { apiCallsPerMinute: config.siteApiCallsPerMinute, entriesQuota: config.siteEntriesQuota },
   })
   await server.register(quotasRoutes, { service: quotas })
-  const jobs = createJobs({
-    engine,
-    log: server.log,
-    pollingIntervalSeconds: deps.jobsPollingSeconds,
-    stopTimeoutMs: config.shutdownTimeoutMs,
-  })
-  server.addHook('onClose', async () => {
-    await jobs.stop()
-  })
   await server.register(jobsRoutes, { service: createJobsService({ jobs }) })
 
   // Content core: types, entries, revisions, workflow (its jobs too), taxonomies, relations, series,
@@ -334,7 +386,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await server.register(redirectsRoutes, { service: createRedirectsService() })
   await server.register(relationsRoutes, { service: createRelationsService() })
   await server.register(seriesRoutes, { service: createSeriesService() })
-  await server.register(readingRoutes, { service: createReadingService(), cache: readCache })
+  await server.register(readingRoutes, {
+    service: createReadingService(),
+    cache: readCache,
+    passwordLimits: { perClient: config.entryPasswordRateLimit, perEntry: config.entryPasswordFailLimit },
+  })
+
+  const resealSecrets = () => resealStoredSecrets({ orm: engine.orm, box, log: server.log })
 
   async function runMaintenance(now = new Date()): Promise<void> {
     const state = await setup.systemState()
@@ -346,7 +404,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     })
     const purged = await purgeDeletedSites(ctx, now)
     if (purged.length > 0) server.log.info({ purged: purged.map((p) => p.slug) }, 'deleted sites purged')
+    // Legacy clear 2FA secrets (from before encryption) and values under a retired key.
+    await resealSecrets()
   }
 
-  return { server, setup, mailer, routes, runMaintenance, jobs }
+  return { server, setup, mailer, routes, runMaintenance, resealSecrets, jobs }
 }

@@ -5,6 +5,7 @@ import { ConfigError, loadConfigFromProcess, type Config } from '../platform/con
 import { isAppError } from '../platform/errors/index.ts'
 import { createMigrateCommand } from './cli-migrate.ts'
 import { createAdminCommand } from './cli-create-admin.ts'
+import { createSecretsCommand } from './cli-secrets.ts'
 import { serve } from './server.ts'
 import { work } from './worker.ts'
 import { VERSION } from './version.ts'
@@ -27,6 +28,8 @@ Commands:
   create-admin             Create a network admin without the setup token (completes setup if needed).
       --email <email> --name <name> [--site-name <name>] [--password-file <file>]
       The password is read from --password-file, else from standard input.
+  secrets rotate           Encrypt every stored secret with the current key (after changing
+                           COLOPHON_ENCRYPTION_KEY; see docs/operations.md).
   help                     Show this text.
 
 Configuration comes from COLOPHON_* environment variables, DATABASE_URL and COLOPHON_CONFIG (a JSON
@@ -77,6 +80,8 @@ async function main(argv: string[]): Promise<number> {
         status: rest[0] === 'status',
         dryRun: values['dry-run'] ?? false,
       })
+    case 'secrets':
+      return createSecretsCommand(config)(rest[0])
     case 'create-admin':
       return createAdminCommand(config)({
         email: values.email,

@@ -1,7 +1,11 @@
+import { once } from 'node:events'
+import { connect, type AddressInfo } from 'node:net'
+import { createConfig, lintFromString } from '@redocly/openapi-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import Fastify from 'fastify'
-import { enforceAccessDeclarations } from '../platform/http/index.ts'
+import { enforceAccessDeclarations, securityFor } from '../platform/http/index.ts'
 import { createTestApp, errorOf, queryCount, type TestApp } from '../../test/harness/test-app.ts'
+import { signInAdmin } from '../../test/harness/identity.ts'
 
 let a: TestApp
 beforeAll(async () => {
@@ -12,8 +16,10 @@ beforeAll(async () => {
 })
 afterAll(() => a.close())
 
-const post = (payload: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-  a.server.inject({ method: 'POST', url: '/api/v1/auth/login', payload, headers })
+const post = (
+  payload: string | Buffer,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+) => a.server.inject({ method: 'POST', url: '/api/v1/auth/login', payload, headers })
 
 describe('error envelope', () => {
   it('answers malformed JSON with COLOPHON_HTTP_MALFORMED_JSON', async () => {
@@ -68,7 +74,7 @@ describe('error envelope', () => {
       '/API/V1/SETUP',
       '/api/v1/%2e%2e/setup',
       '//api/v1/setup/migrations',
-      '/%ff',
+      '/%zz',
     ]) {
       const res = await a.server.inject({ method: 'GET', url })
       expect([400, 404], `${url} ${res.body}`).toContain(res.statusCode)
@@ -84,10 +90,134 @@ describe('error envelope', () => {
     expect(errorOf(res).code).toBe('COLOPHON_HTTP_BODY_TOO_LARGE')
   })
 
-  it('answers an unsupported content type with 415', async () => {
-    const res = await post('email=a', { 'content-type': 'application/x-www-form-urlencoded' })
-    expect(res.statusCode).toBe(415)
-    expect(errorOf(res).code).toBe('COLOPHON_HTTP_UNSUPPORTED_MEDIA_TYPE')
+  it('answers an unsupported content type with 415, plain text and non-UTF-8 JSON included', async () => {
+    for (const contentType of [
+      'application/x-www-form-urlencoded',
+      'text/plain',
+      'application/json; charset=iso-8859-1',
+    ]) {
+      const res = await post('email=a', { 'content-type': contentType })
+      expect(res.statusCode, contentType).toBe(415)
+      expect(errorOf(res).code).toBe('COLOPHON_HTTP_UNSUPPORTED_MEDIA_TYPE')
+    }
+    const utf8 = await post('{"email":"a@example.com","password":"x"}', {
+      'content-type': 'application/json; charset=UTF-8',
+    })
+    expect(errorOf(utf8).code).toBe('COLOPHON_AUTH_INVALID_CREDENTIALS')
+  })
+})
+
+describe('invalid text', () => {
+  const invalidText = (res: { statusCode: number; body: string }, location: string) => {
+    expect(res.statusCode, res.body).toBe(400)
+    const error = JSON.parse(res.body).error as { code: string; details: { location: string } }
+    expect(error.code).toBe('COLOPHON_HTTP_INVALID_TEXT')
+    expect(error.details.location).toBe(location)
+  }
+
+  it('refuses NUL and invalid UTF-8 in paths and query strings, known routes or not', async () => {
+    for (const url of [
+      '/api/v1/sites/%00/entries',
+      '/api/v1/sites/%ff/entries',
+      '/api/v1/sites/%c3%28/entries',
+      '/api/v1/nowhere/%00',
+      '/%ff',
+    ]) {
+      invalidText(await a.server.inject({ method: 'GET', url }), 'path')
+    }
+    for (const query of ['search=%00', 'search=%ff', 'search=%c3%28', 'search=%ed%a0%80', 'x%00=1']) {
+      invalidText(
+        await a.server.inject({ method: 'GET', url: `/api/v1/sites/main/entries?${query}` }),
+        'query',
+      )
+    }
+    const fine = await a.server.inject({ method: 'GET', url: '/api/v1/sites/main/entries?search=caf%C3%A9' })
+    expect(fine.statusCode).toBe(200)
+  })
+
+  it('refuses NUL, lone surrogates and invalid UTF-8 in JSON bodies, values and keys alike', async () => {
+    invalidText(await post('{"email":"a\\u0000@example.com","password":"x"}'), 'body')
+    invalidText(await post('{"email":"a@example.com","password":"\\ud800"}'), 'body')
+    invalidText(await post('{"email":"a@example.com","password":"x","\\udc00":1}'), 'body')
+    invalidText(
+      await post(Buffer.concat([Buffer.from('{"email":"'), Buffer.from([0xff]), Buffer.from('"}')])),
+      'body',
+    )
+    const nul = await post('{"email":"a\\u0000@example.com","password":"x"}')
+    expect(errorOf(nul).details).toEqual({ location: 'body', path: '/email' })
+    const admin = await signInAdmin(a)
+    const rename = await admin.request({
+      method: 'PATCH',
+      url: '/api/v1/auth/me',
+      payload: { name: 'a\u0000b' },
+    })
+    invalidText(rename, 'body')
+  })
+})
+
+/** Sends raw bytes over a real socket (inject() bypasses Node's HTTP parser) and reads until close. */
+async function rawExchange(
+  port: number,
+  request: string,
+): Promise<{ status: number; head: string; body: string }> {
+  const socket = connect(port, '127.0.0.1')
+  const chunks: Buffer[] = []
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+  socket.on('error', () => undefined)
+  await once(socket, 'connect')
+  socket.write(request)
+  await once(socket, 'close')
+  const text = Buffer.concat(chunks).toString('utf8')
+  const [head = '', body = ''] = text.split('\r\n\r\n')
+  return { status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]), head: head.toLowerCase(), body }
+}
+
+describe('requests the HTTP parser refuses', () => {
+  let port: number
+  beforeAll(async () => {
+    await a.server.listen({ host: '127.0.0.1', port: 0 })
+    port = (a.server.server.address() as AddressInfo).port
+  })
+
+  const expectEnvelope = (res: { body: string; head: string }, code: string) => {
+    const error = (JSON.parse(res.body) as { error: { code: string; requestId: string } }).error
+    expect(error.code).toBe(code)
+    expect(error.requestId).toMatch(/^[0-9a-f-]{36}$/)
+    expect(res.head).toContain(`x-request-id: ${error.requestId}`)
+    expect(res.head).toContain('content-type: application/json')
+  }
+
+  it('answers a 20 KB header with 431 in the error envelope and closes the connection', async () => {
+    const res = await rawExchange(
+      port,
+      `GET /health HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    )
+    expect(res.status).toBe(431)
+    expect(res.head).toContain('connection: close')
+    expectEnvelope(res, 'COLOPHON_HTTP_HEADERS_TOO_LARGE')
+  })
+
+  it('answers a malformed header line with 400 in the error envelope', async () => {
+    const res = await rawExchange(port, 'GET /health HTTP/1.1\r\nHost: localhost\r\nno colon here\r\n\r\n')
+    expect(res.status).toBe(400)
+    expect(res.head).toContain('connection: close')
+    expectEnvelope(res, 'COLOPHON_HTTP_BAD_REQUEST')
+  })
+
+  it('refuses a request with two Host headers (RFC 9112), whatever their values', async () => {
+    for (const second of ['localhost', 'other.example.com']) {
+      const res = await rawExchange(
+        port,
+        `GET /health HTTP/1.1\r\nHost: localhost\r\nHost: ${second}\r\nConnection: close\r\n\r\n`,
+      )
+      expect(res.status).toBe(400)
+      expectEnvelope(res, 'COLOPHON_HTTP_DUPLICATE_HOST')
+    }
+    const single = await rawExchange(
+      port,
+      'GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n',
+    )
+    expect(single.status).toBe(200)
   })
 })
 
@@ -175,30 +305,64 @@ describe('operations endpoints', () => {
 })
 
 describe('metrics in production', () => {
+  const TOKEN = 'metrics-token-0123456789'
   let prod: TestApp
+  let waived: TestApp
   beforeAll(async () => {
-    prod = await createTestApp({
+    prod = await createTestApp({ state: 'ready', config: { env: 'production', metricsToken: TOKEN } })
+    waived = await createTestApp({
       state: 'ready',
-      config: { env: 'production', metricsToken: 'metrics-token-0123456789' },
+      config: { env: 'production', metricsToken: TOKEN, metricsAllowLoopback: true },
     })
   })
-  afterAll(() => prod.close())
+  afterAll(async () => {
+    await prod.close()
+    await waived.close()
+  })
+
+  const scrape = (app: TestApp, remoteAddress: string, headers: Record<string, string> = {}) =>
+    app.server.inject({ method: 'GET', url: '/metrics', remoteAddress, headers })
 
   it('needs the bearer token from a remote address, even with a forged X-Forwarded-For', async () => {
-    const fromRemote = (headers: Record<string, string>) =>
-      prod.server.inject({ method: 'GET', url: '/metrics', remoteAddress: '203.0.113.9', headers })
-    const anonymous = await fromRemote({ 'x-forwarded-for': '127.0.0.1' })
+    const anonymous = await scrape(prod, '203.0.113.9', { 'x-forwarded-for': '127.0.0.1' })
     expect(anonymous.statusCode).toBe(403)
     expect(errorOf(anonymous).code).toBe('COLOPHON_HTTP_METRICS_FORBIDDEN')
-    expect((await fromRemote({ authorization: 'Bearer nope' })).statusCode).toBe(403)
-    const ok = await fromRemote({ authorization: 'Bearer metrics-token-0123456789' })
+    expect((await scrape(prod, '203.0.113.9', { authorization: 'Bearer nope' })).statusCode).toBe(403)
+    const ok = await scrape(prod, '203.0.113.9', { authorization: `Bearer ${TOKEN}` })
     expect(ok.statusCode).toBe(200)
   })
 
-  it('is open to loopback callers and sends no query timing header', async () => {
-    const res = await prod.server.inject({ method: 'GET', url: '/metrics' })
-    expect(res.statusCode).toBe(200)
-    expect(res.headers['server-timing']).toBeUndefined()
+  it('needs the token from loopback too (a same-host reverse proxy forwards from loopback)', async () => {
+    for (const loopback of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) {
+      const res = await scrape(prod, loopback)
+      expect(res.statusCode, loopback).toBe(403)
+      expect(errorOf(res).code).toBe('COLOPHON_HTTP_METRICS_FORBIDDEN')
+    }
+    const ok = await scrape(prod, '127.0.0.1', { authorization: `Bearer ${TOKEN}` })
+    expect(ok.statusCode).toBe(200)
+    expect(ok.headers['server-timing']).toBeUndefined()
+  })
+
+  it('lets loopback callers in without the token only when explicitly waived', async () => {
+    expect((await scrape(waived, '127.0.0.1')).statusCode).toBe(200)
+    expect((await scrape(waived, '::1')).statusCode).toBe(200)
+    const remote = await scrape(waived, '203.0.113.9', { 'x-forwarded-for': '127.0.0.1' })
+    expect(remote.statusCode).toBe(403)
+  })
+})
+
+describe('metrics in production without a token', () => {
+  it('refuses every caller, loopback included', async () => {
+    const bare = await createTestApp({ state: 'migrated', config: { env: 'production' } })
+    try {
+      for (const remoteAddress of ['127.0.0.1', '203.0.113.9']) {
+        const res = await bare.server.inject({ method: 'GET', url: '/metrics', remoteAddress })
+        expect(res.statusCode).toBe(403)
+        expect(errorOf(res).code).toBe('COLOPHON_HTTP_METRICS_FORBIDDEN')
+      }
+    } finally {
+      await bare.close()
+    }
   })
 })
 
@@ -212,18 +376,81 @@ describe('route access declarations', () => {
 })
 
 describe('API documentation', () => {
-  it('gives every API operation a tag, a summary and a description', async () => {
-    const doc = (await a.server.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json() as {
-      paths: Record<string, Record<string, { tags?: string[]; summary?: string; description?: string }>>
-    }
-    const missing: string[] = []
-    for (const [path, operations] of Object.entries(doc.paths)) {
-      if (!path.startsWith('/api/v1/')) continue
-      for (const [method, op] of Object.entries(operations)) {
-        if (!op.tags?.length || !op.summary || !op.description)
-          missing.push(`${method.toUpperCase()} ${path}`)
-      }
-    }
+  type Operation = {
+    operationId?: string
+    tags?: string[]
+    summary?: string
+    description?: string
+    security?: Record<string, string[]>[]
+    'x-colophon-capability'?: string
+  }
+  let doc: {
+    paths: Record<string, Record<string, Operation>>
+    components: { securitySchemes?: Record<string, Record<string, string>> }
+  }
+  beforeAll(async () => {
+    doc = (await a.server.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json()
+  })
+  const operations = () =>
+    Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => ({ method: method.toUpperCase(), path, op })),
+    )
+
+  it('gives every API operation a tag, a summary and a description', () => {
+    const missing = operations()
+      .filter(
+        ({ path, op }) => path.startsWith('/api/v1/') && (!op.tags?.length || !op.summary || !op.description),
+      )
+      .map(({ method, path }) => `${method} ${path}`)
     expect(missing).toEqual([])
+  })
+
+  it('gives every operation a unique camelCase operationId', () => {
+    const ids = operations().map(({ op }) => op.operationId)
+    expect(ids.every((id) => typeof id === 'string' && /^[a-z][a-zA-Z0-9]*$/.test(id))).toBe(true)
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(doc.paths['/api/v1/sites/{site}/entries/{id}']?.get?.operationId).toBe('getSitesEntriesById')
+  })
+
+  it('declares the session cookie, the CSRF header and API keys, and each operation says which it takes', () => {
+    expect(doc.components.securitySchemes).toEqual({
+      sessionCookie: expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'colophon_session' }),
+      csrfToken: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-CSRF-Token' }),
+      apiKey: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    })
+    const routeTable = new Map(
+      a.routes.map((r) => [`${r.method} ${r.url.replace(/:(\w+)/g, '{$1}')}`, r.access]),
+    )
+    const wrong: string[] = []
+    for (const { method, path, op } of operations()) {
+      const access = routeTable.get(`${method} ${path}`)
+      if (!access) {
+        wrong.push(`${method} ${path}: not in the route table`)
+        continue
+      }
+      if (JSON.stringify(op.security) !== JSON.stringify(securityFor(access, method)))
+        wrong.push(`${method} ${path}`)
+      const capability = access.kind === 'capability' ? access.capability : undefined
+      if (op['x-colophon-capability'] !== capability) wrong.push(`${method} ${path}: capability`)
+    }
+    expect(wrong).toEqual([])
+    expect(doc.paths['/api/v1/setup']?.get?.security).toEqual([])
+    expect(doc.paths['/api/v1/auth/password']?.post?.security).toEqual([{ sessionCookie: [], csrfToken: [] }])
+    expect(doc.paths['/api/v1/users']?.get).toMatchObject({
+      security: [{ sessionCookie: [] }, { apiKey: [] }],
+      'x-colophon-capability': 'network.users.read',
+    })
+  })
+
+  it('passes the recommended rules of an OpenAPI linter', async () => {
+    const config = await createConfig({ extends: ['recommended'] })
+    const problems = await lintFromString({
+      source: JSON.stringify(doc),
+      absoluteRef: 'openapi.json',
+      config,
+    })
+    expect(
+      problems.map((p) => `${p.severity} ${p.ruleId}: ${p.message} at ${p.location[0]?.pointer ?? '?'}`),
+    ).toEqual([])
   })
 })

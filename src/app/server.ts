@@ -1,7 +1,10 @@
 import type { Config } from '../platform/config/index.ts'
 import { openEngine } from '../platform/db/index.ts'
+import { metricsWarning } from '../platform/http/index.ts'
+import { openKeyring } from '../platform/security/index.ts'
 import { stopOnSignals } from './shutdown.ts'
 import { buildApp } from './build-app.ts'
+import { startWarnings } from './start-checks.ts'
 
 /**
  * `colophon serve`: opens the database, issues the setup token while setup is incomplete, listens, and
@@ -15,6 +18,8 @@ export async function serve(
   warnings: readonly string[],
   out: NodeJS.WritableStream,
 ): Promise<void> {
+  // Before the database: production without an encryption key stops here, naming the setting.
+  const keyring = openKeyring(config)
   const engine = await openEngine({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -22,13 +27,22 @@ export async function serve(
   })
   let app
   try {
-    app = await buildApp({ config, engine })
+    app = await buildApp({ config, engine, keyring })
   } catch (err) {
     await engine.close()
     throw err
   }
   const { server, setup } = app
   for (const warning of warnings) server.log.warn(warning)
+  const loud = startWarnings(config)
+  for (const warning of loud) server.log.warn(warning)
+  if (keyring.file) server.log.info({ file: keyring.file }, 'secrets encrypted with the development key')
+  const metrics = metricsWarning({
+    protect: config.env === 'production',
+    token: config.metricsToken,
+    allowLoopback: config.metricsAllowLoopback,
+  })
+  if (metrics) server.log.warn(metrics)
 
   // Jobs are always sent from here; worked here too on PGlite (one process owns its data directory) or
   // when configured, otherwise by `colophon worker` processes.
@@ -64,6 +78,7 @@ export async function serve(
   } else {
     lines.push(`Ready. API reference: ${address}/api/docs`)
   }
+  for (const warning of loud) lines.push(``, `WARNING: ${warning}`)
   out.write(lines.join('\n') + '\n\n')
 
   const maintain = () =>

@@ -79,7 +79,9 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true })
 })
 
-describe('colophon CLI', () => {
+// Every case starts real processes, and each opens the database (PGlite's start alone takes seconds, and
+// several times that on a loaded machine): the per-test budget is wider here than anywhere else.
+describe('colophon CLI', { timeout: 90_000 }, () => {
   it('stops on a bad configuration value with one line naming the key (exit 78)', async () => {
     const result = await run(['serve'], { env: { COLOPHON_PORT: 'abc' } })
     expect(result.code).toBe(78)
@@ -112,7 +114,7 @@ describe('colophon CLI', () => {
     expect(existsSync(path.join(dataDir, 'colophon.lock'))).toBe(false)
   })
 
-  it('migrates from the command line: status, dry run, apply', async () => {
+  it('reports pending migrations and what a dry run would apply, changing nothing', async () => {
     const before = await run(['migrate', 'status'])
     expect(before.code).toBe(0)
     expect(before.stdout).toMatch(/^pending {2}0000_app-role$/m)
@@ -120,7 +122,9 @@ describe('colophon CLI', () => {
     const dry = await run(['migrate', '--dry-run'])
     expect(dry.stdout).toMatch(/Would apply:\n {2}0000_app-role\n/)
     expect((await run(['migrate', 'status'])).stdout).toMatch(/pending {2}0000_app-role/)
+  })
 
+  it('applies the pending migrations from the command line', async () => {
     const applied = await run(['migrate'])
     expect(applied.code).toBe(0)
     expect(applied.stdout).toMatch(/\[1\/\d+\] applied 0000_app-role/)

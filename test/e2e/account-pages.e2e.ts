@@ -84,6 +84,40 @@ describe('account pages', () => {
     expect(me.memberships[0].role).toBe('author')
   })
 
+  it('joins a site from a site invitation, with a new account or an existing one', async () => {
+    const site = await mainSiteId(app)
+    const invite = async (email: string) => {
+      const res = await admin.request({
+        method: 'POST',
+        url: `/api/v1/sites/${site}/invitations`,
+        payload: { email, role: 'author' },
+      })
+      expect(res.statusCode, res.body).toBe(201)
+      const [mail] = await mailTo(app, admin, email)
+      return open(linkOf(mail as Parameters<typeof linkOf>[0]).link)
+    }
+    const newcomer = `browser-join-${Date.now()}@example.com`
+    const page = await invite(newcomer)
+    await page.fill('input[name=name]', 'Jo Joined')
+    await page.fill('input[name=password]', 'a passphrase for joining')
+    await page.click('button[type=submit]')
+    await expect.poll(() => page.textContent('[role=status]')).toMatch(/now a member of the site/)
+    await page.close()
+    const session = await signIn(app, { email: newcomer, password: 'a passphrase for joining' })
+    const me = (await session.request({ method: 'GET', url: '/api/v1/auth/me' })).json()
+    expect(me.memberships.map((m: { role: string }) => m.role)).toEqual(['author'])
+
+    // Someone who already has an account only confirms: the empty fields are not sent.
+    const existing = await createUser(app)
+    const again = await invite(existing.email)
+    await again.click('button[type=submit]')
+    await expect.poll(() => again.textContent('[role=status]')).toMatch(/now a member of the site/)
+    await again.close()
+    const theirs = await signIn(app, existing)
+    const their = (await theirs.request({ method: 'GET', url: '/api/v1/auth/me' })).json()
+    expect(their.memberships.map((m: { role: string }) => m.role)).toEqual(['author'])
+  })
+
   it('confirms an email change', async () => {
     const user = await createUser(app)
     const session = await signIn(app, user)

@@ -7,6 +7,8 @@ import { configFor, type ConfigKey } from '../../src/platform/config/index.ts'
 import { createTestDatabase, type DatabaseState, type TestDatabase } from './test-db.ts'
 
 export const TEST_SETUP_TOKEN = 'test-setup-token-0123456789abcdef'
+/** The encryption key every test app gets unless a test configures another (32 bytes, base64). */
+export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64')
 export const ADMIN = {
   email: 'admin@example.com',
   password: 'correct horse battery staple',
@@ -38,12 +40,13 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     logLevel: 'silent',
     dataDir,
     setupToken: TEST_SETUP_TOKEN,
+    encryptionKey: TEST_ENCRYPTION_KEY,
     // Tests read what they just wrote, often through SQL: the reply cache would hide it (it has its own test).
     readCacheSeconds: 0,
     ...options.config,
   })
   // Job workers poll only once a test calls `app.jobs.start({ work: true })`; then at the fastest pace.
-  const app = await buildApp({ config, engine: db.engine, jobsPollingSeconds: 0.5, ...options.deps })
+  const app = await buildApp({ config, engine: db.appEngine, jobsPollingSeconds: 0.5, ...options.deps })
   if (state !== 'empty' || options.db) await app.setup.prepareAtStart()
   if (state === 'ready' && !options.db)
     await app.setup.completeSetup({ token: TEST_SETUP_TOKEN, admin: ADMIN, site: { name: 'Main' } })

@@ -59,7 +59,10 @@ beforeAll(async () => {
   }
 })
 
-/** One row in each content-core and jobs table of `site` (the built-in types and taxonomies come with it). */
+/**
+ * One row in each content-core, jobs and invitations table of `site` (the built-in types and taxonomies
+ * come with it).
+ */
 async function seedContentRows(site: string, userId: string): Promise<void> {
   const q = (text: string, params: unknown[]) => app.db.engine.query(text, params)
   const [type] = await q("SELECT id FROM content_types WHERE site_id = $1 AND key = 'post'", [site])
@@ -109,6 +112,10 @@ async function seedContentRows(site: string, userId: string): Promise<void> {
     newId(),
     site,
   ])
+  await q(
+    "INSERT INTO site_invitations (id, site_id, email, role_id, token_hash, expires_at) VALUES ($1, $2, $3, (SELECT id FROM roles WHERE slug = 'author'), $4, now() + interval '1 day')",
+    [newId(), site, `invitee-${site}@example.com`, `hash-${site}`],
+  )
   await q("INSERT INTO jobs (id, site_id, queue) VALUES ($1, $2, 'test.rls')", [job, site])
   await q("INSERT INTO job_runs (id, job_id, site_id, queue, attempt) VALUES ($1, $2, $3, 'test.rls', 1)", [
     newId(),

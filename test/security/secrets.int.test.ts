@@ -157,9 +157,38 @@ describe('secrets stay secret', () => {
     expect(errorBodies.length).toBeGreaterThan(3)
   })
 
+  it("logs a failed statement without its parameters (a new user's password hash among them)", async () => {
+    // A constraint the API does not check makes the INSERT itself fail, with the hash among its values
+    // and, on the server side, in the failing row the error describes.
+    await app.db.engine.query(
+      `ALTER TABLE users ADD CONSTRAINT test_forced_failure CHECK (name <> 'Statement Fails Here')`,
+    )
+    const password = 'a passphrase inside a failing insert'
+    keep(password)
+    const before = logLines.length
+    try {
+      const res = await call(admin, 'POST', '/api/v1/users', {
+        email: `failing-${Date.now()}@example.com`,
+        name: 'Statement Fails Here',
+        password,
+      })
+      expect(res.statusCode).toBe(500)
+      expect(res.json().error.code).toBe('COLOPHON_INTERNAL_ERROR')
+    } finally {
+      await app.db.engine.query('ALTER TABLE users DROP CONSTRAINT test_forced_failure')
+    }
+    const lines = logLines.slice(before).join('')
+    expect(lines).toContain('"sqlState":"23514"')
+    expect(lines).toContain('"statement":"INSERT users"')
+    expect(lines).not.toContain('$argon2id$')
+    expect(lines).not.toContain('Statement Fails Here')
+  })
+
   it('finds none of them in the log', () => {
     const log = logLines.join('')
     expect([...secrets].filter((s) => log.includes(s))).toEqual([])
+    // Password hashes never reach the log either, whoever's they are.
+    expect(log).not.toContain('$argon2id$')
   })
 
   it('finds none of them in the audit log', async () => {

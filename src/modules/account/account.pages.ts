@@ -54,6 +54,32 @@ export const ACCOUNT_PAGES: readonly AccountPage[] = [
     success: 'Your account is ready. You can now sign in.',
   },
   {
+    // Site invitations (rbac): the path is rbac's JOIN_SITE_PATH; the invitation test opens the mailed link.
+    path: '/admin/join-site',
+    title: 'Join the site',
+    intro:
+      'Accept the invitation to join the site. If you already have an account with this address, just confirm: it joins as it is. If not, choose your name and a password to create one.',
+    action: '/api/v1/site-invitations/accept',
+    fields: [
+      {
+        name: 'name',
+        label: 'Your name (new accounts only)',
+        type: 'text',
+        autocomplete: 'name',
+        required: false,
+      },
+      {
+        ...NEW_PASSWORD,
+        label:
+          'Password for your new account (10 characters or more; leave empty if you already have an account)',
+        required: false,
+      },
+    ],
+    submit: 'Join the site',
+    success:
+      'You are now a member of the site. Sign in with your account, or with the password you just chose if you had none.',
+  },
+  {
     path: '/admin/confirm-email',
     title: 'Confirm your new email address',
     intro: 'Confirm that this address should become the one you sign in with.',

@@ -44,7 +44,7 @@ export async function apiKeysRoutes(app: FastifyInstance, { service }: ApiKeysRo
         tags: ['api-keys'],
         summary: 'List API keys',
         description:
-          'The caller’s keys, newest first, with scopes, site, expiry, last use and status (never the secret). Holders of `network.users.manage` may pass `userId` to list another user’s keys. Page with `cursor`.',
+          'The caller’s keys, newest first, with scopes, site, expiry, last use and status (never the secret). Holders of `network.users.manage` may pass `userId` to list another user’s keys, unless that user holds a capability they lack (COLOPHON_USERS_TARGET_OUTRANKS). Page with `cursor`.',
         querystring: ListApiKeysQuery,
         response: { 200: ApiKeyPage },
       },
@@ -60,7 +60,7 @@ export async function apiKeysRoutes(app: FastifyInstance, { service }: ApiKeysRo
         tags: ['api-keys'],
         summary: 'Revoke an API key',
         description:
-          'Revokes one of the caller’s keys at once (a key may revoke itself), or any user’s key for a holder of `network.users.manage`. Other users’ keys answer 404. Revoking a revoked key is harmless.',
+          'Revokes one of the caller’s keys at once (a key may revoke itself), or any user’s key for a holder of `network.users.manage` whom its owner does not outrank (COLOPHON_USERS_TARGET_OUTRANKS). Other users’ keys answer 404 to everyone else. Revoking a revoked key is harmless.',
         params: ApiKeyParams,
         response: { 200: ApiKeyView },
       },

@@ -16,7 +16,7 @@ export const CreateApiKeyBody = Type.Object(
         minLength: 1,
         maxLength: 100,
         description:
-          'A capability name (`site.content.read`) or a pattern ending in `.*` (`site.content.*`).',
+          'A capability name (`site.content.read.drafts`) or a pattern ending in `.*` (`site.content.*`).',
       }),
       {
         minItems: 1,

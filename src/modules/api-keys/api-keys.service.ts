@@ -4,6 +4,7 @@ import { hashToken, randomToken } from '../../platform/security/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { AuthErrors } from '../auth/index.ts'
 import {
+  assertOutranks,
   capabilityScope,
   expandCapabilities,
   findSiteWithMembership,
@@ -164,25 +165,31 @@ export function createApiKeysService(deps: ApiKeysServiceDeps = {}) {
     return { ...view(row), secret: formatKey(id, secret) }
   }
 
-  /** The keys of the caller, or of `userId` for someone holding `network.users.manage`. */
+  /**
+   * The keys of the caller, or of `userId` for someone holding `network.users.manage` whom that user does
+   * not outrank (rbac's `assertOutranks`, the rule of every action on another user).
+   */
   async function list(
     ctx: Ctx,
     query: { userId?: string | undefined; cursor?: string | undefined; limit?: number | undefined },
   ): Promise<Page<ApiKeyView>> {
     const actor = requireUser(ctx)
     const userId = query.userId ?? actor.userId
-    if (userId !== actor.userId) requireCapability(ctx, 'network.users.manage')
+    const someoneElse = userId !== actor.userId
+    if (someoneElse) requireCapability(ctx, 'network.users.manage')
     const limit = query.limit ?? 50
-    const rows = await ctx.tx((tx) =>
-      listApiKeysOfUser(tx, { userId, before: query.cursor, limit: limit + 1 }),
-    )
+    const rows = await ctx.tx(async (tx) => {
+      if (someoneElse) await assertOutranks(ctx, tx, userId)
+      return listApiKeysOfUser(tx, { userId, before: query.cursor, limit: limit + 1 })
+    })
     return pageOf(rows, limit, view, (row) => row.id)
   }
 
   /**
-   * Revokes a key: the caller's own (a key may revoke itself), or anyone's with `network.users.manage`.
-   * Someone else's key answers "not found" so that key ids of other users reveal nothing. Revoking a
-   * revoked key changes nothing and records nothing.
+   * Revokes a key: the caller's own (a key may revoke itself), or anyone's with `network.users.manage`,
+   * unless its owner outranks the caller (`assertOutranks`). Without the capability, someone else's key
+   * answers "not found" so that key ids of other users reveal nothing. Revoking a revoked key changes
+   * nothing and records nothing.
    */
   async function revoke(ctx: Ctx, keyId: string): Promise<ApiKeyView> {
     const actor = requireUser(ctx)
@@ -191,6 +198,7 @@ export function createApiKeysService(deps: ApiKeysServiceDeps = {}) {
       if (!row || (row.userId !== actor.userId && !can(ctx, 'network.users.manage'))) {
         throw ApiKeysErrors.notFound()
       }
+      if (row.userId !== actor.userId) await assertOutranks(ctx, tx, row.userId)
       if (row.revokedAt) return view(row)
       const at = now()
       await revokeApiKey(tx, keyId, at)

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AccessErrors, createCtx, type Actor, type Ctx, type SiteRef } from '../../platform/access/index.ts'
 import { appTransaction, type Orm, type Tx } from '../../platform/db/index.ts'
 import { PUBLIC, createLimiter, type RouteAccess } from '../../platform/http/index.ts'
@@ -36,8 +36,10 @@ export interface AuthHookOptions {
   orm: Orm
   sessionIdleMs: number
   apiKeyRateLimit: number
-  /** API calls per site per minute when the site has no quota of its own. */
+  /** API calls per site per minute when the site has no quota of its own (members and keys). */
   siteApiCallsPerMinute: number
+  /** Requests per client address per minute for anonymous callers of a site's routes. */
+  anonymousRequestsPerMinute: number
   /**
    * How long an anonymous caller's site lookup is reused by this node (default 5 s; 0 turns it off).
    * Anonymous callers can only read, and the reading services check the site's status again in their
@@ -93,7 +95,9 @@ export function registerAuthentication(app: FastifyInstance, options: AuthHookOp
     timeWindow: '1 minute',
     key: (request) => (request.ctx?.actor.kind === 'api_key' ? request.ctx.actor.keyId : null),
   })
-  // The site's quota comes from the same row the gate already read; nothing else is queried for it.
+  // The site's quota comes from the same row the gate already read; nothing else is queried for it. It is
+  // spent by members and keys only: anonymous readers are counted per client address instead, so a busy
+  // public site cannot lock its own editors out, and one greedy reader cannot starve the others.
   const siteQuotaOf = new WeakMap<FastifyRequest, number>()
   const siteLimiter = createLimiter(app, {
     name: 'site-api',
@@ -101,6 +105,12 @@ export function registerAuthentication(app: FastifyInstance, options: AuthHookOp
     timeWindow: '1 minute',
     key: (request) => (siteQuotaOf.has(request) ? (request.ctx.site?.id ?? null) : null),
     exceeded: (details) => QuotasErrors.apiCalls({ details }),
+  })
+  const anonymousLimiter = createLimiter(app, {
+    name: 'anonymous',
+    max: options.anonymousRequestsPerMinute,
+    timeWindow: '1 minute',
+    key: (request) => (request.ctx.actor.kind === 'anonymous' && request.ctx.site ? request.ip : null),
   })
 
   async function fromApiKey(token: string, request: FastifyRequest): Promise<Principal> {
@@ -241,19 +251,32 @@ export function registerAuthentication(app: FastifyInstance, options: AuthHookOp
 
   app.decorateRequest('ctx', null as unknown as Ctx)
   app.decorateRequest('standing', null)
+  /** The caller's credential (API key or session cookie), or null for an anonymous request. */
+  async function identify(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    access: RouteAccess,
+  ): Promise<Principal | null> {
+    const bearer = bearerOf(request)
+    // A bearer that is not an API key may belong to a public endpoint's own scheme (/metrics).
+    if (bearer !== null && (bearer.startsWith('colophon_') || access.kind !== 'public')) {
+      return fromApiKey(bearer, request)
+    }
+    const cookie = request.cookies?.[SESSION_COOKIE]
+    if (!cookie) return null
+    const principal = await fromSession(cookie)
+    if (!principal) clearSessionCookies(reply, request)
+    return principal
+  }
+
   app.addHook('onRequest', async (request, reply) => {
     const access = request.routeOptions.config?.access ?? PUBLIC
-    const bearer = bearerOf(request)
-    const cookie = request.cookies?.[SESSION_COOKIE]
-    let principal: Principal | null = null
-    // A bearer that is not an API key may belong to a public endpoint's own scheme (/metrics).
-    const isKey = bearer !== null && (bearer.startsWith('colophon_') || access.kind !== 'public')
-    if (bearer && isKey) principal = await fromApiKey(bearer, request)
-    else if (cookie) {
-      principal = await fromSession(cookie)
-      if (!principal) clearSessionCookies(reply, request)
-    }
+    let principal = await identify(request, reply, access)
     if (!principal && access.kind !== 'public') throw AccessErrors.authenticationRequired()
+    // Until a user has enrolled in 2FA (or changed the password they were given), their credential holds
+    // nothing: other routes refuse them in `enforce`, public ones see an anonymous reader, with a session
+    // or with an API key made before their role required 2FA.
+    if (principal && access.kind === 'public' && restrictionOf(principal.standing)) principal = null
     const site = await resolveSite(request, principal)
     if (principal?.key?.siteId && site && site.site.id !== principal.key.siteId)
       throw AuthErrors.keySiteMismatch()
@@ -276,10 +299,11 @@ export function registerAuthentication(app: FastifyInstance, options: AuthHookOp
     }
     // Counted once the call is allowed, so refused callers cannot spend a site's quota; network-level
     // management of the site (lifecycle, domains, quotas) is not the site's own use and stays reachable.
-    if (site && !(access.kind === 'capability' && access.capability.startsWith('network.'))) {
+    if (site && principal && !(access.kind === 'capability' && access.capability.startsWith('network.'))) {
       siteQuotaOf.set(request, site.apiCallsPerMinute ?? options.siteApiCallsPerMinute)
       await siteLimiter(request, reply)
     }
+    await anonymousLimiter(request, reply)
     await keyLimiter(request, reply)
   })
   return { invalidateSites: () => anonymousSites.clear() }

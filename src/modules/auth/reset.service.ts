@@ -1,4 +1,5 @@
-import type { Ctx } from '../../platform/access/index.ts'
+import { AccessErrors, type Ctx } from '../../platform/access/index.ts'
+import type { Jobs } from '../../platform/jobs/index.ts'
 import type { Mailer } from '../../platform/mail/index.ts'
 import { assertPasswordPolicy, hashPassword } from '../../platform/security/index.ts'
 import { recordAudit } from '../audit/index.ts'
@@ -18,17 +19,30 @@ import { AuthErrors } from './auth.errors.ts'
 import { revokeUserSessions } from './auth.service.ts'
 
 /**
- * Password reset by email. Asking for a reset answers the same whatever the address (the mail is
- * queued, never awaited, so the reply time does not depend on the mail server either). The link holds a
- * single-use token valid one hour; a newer request voids the older link. Completing a reset signs the
- * user out everywhere and does not sign them in: they log in with the new password, and with their second
- * factor if they have one, so a reset never bypasses 2FA.
+ * Password reset by email. Asking for a reset does the same work whatever the address: the request only
+ * queues one `auth.password-reset` job, the same statements with the same shapes, so neither the reply
+ * nor its timing tells whether an account exists (ADR 0005). The job looks the address up, issues the
+ * token, audits the request and queues the mail, in one transaction. The link holds a single-use token
+ * valid one hour; a newer request voids the older link. Completing a reset signs the user out everywhere
+ * and does not sign them in: they log in with the new password, and with their second factor if they have
+ * one, so a reset never bypasses 2FA.
  */
 
 export const RESET_TTL_MS = 60 * 60 * 1000
 
+/** The queue of reset requests; its job data holds the address asked about (network admins see it). */
+export const PASSWORD_RESET_QUEUE = 'auth.password-reset'
+
+/** What a reset request hands to its job: the address, and who asked (for the audit entry). */
+export interface ResetRequestJob {
+  email: string
+  ip: string | null
+  userAgent: string | null
+}
+
 export interface ResetServiceDeps {
   mailer: Pick<Mailer, 'send'>
+  jobs: Pick<Jobs, 'send'>
   /** Public base URL of the network, for the link in the mail. */
   baseUrl: string
   now?: () => Date
@@ -39,33 +53,42 @@ export type ResetService = ReturnType<typeof createResetService>
 export function createResetService(deps: ResetServiceDeps) {
   const now = deps.now ?? (() => new Date())
 
+  /** The request: one job, nothing that depends on the address. */
   async function requestReset(ctx: Ctx, input: { email: string }): Promise<void> {
-    const email = normaliseEmail(input.email)
+    const job: ResetRequestJob = {
+      email: normaliseEmail(input.email),
+      ip: ctx.ip,
+      userAgent: ctx.userAgent?.slice(0, 500) ?? null,
+    }
+    await deps.jobs.send(ctx, PASSWORD_RESET_QUEUE, job)
+  }
+
+  /**
+   * The job of a request (system context): the token, the audit entry and the mail commit together, so a
+   * mail never carries a token that does not exist, and a token is never issued without its mail queued.
+   */
+  async function processResetRequest(ctx: Ctx, job: ResetRequestJob): Promise<void> {
+    if (ctx.actor.kind !== 'system') throw AccessErrors.forbidden()
     const at = now()
-    const issued = await ctx.tx(async (tx) => {
-      const user = await findUserByEmail(tx, email)
-      if (!user) return null
+    // The entry names the anonymous requester and where the request came from, as if written by it.
+    const requester: Ctx = { ...ctx, actor: { kind: 'anonymous' }, ip: job.ip, userAgent: job.userAgent }
+    await ctx.tx(async (tx) => {
+      const user = await findUserByEmail(tx, job.email)
+      if (!user) return
       // Suspended and invited users get no link, but the request is recorded against the account.
       const token =
         user.status === 'active'
           ? await issueUserToken(tx, { userId: user.id, purpose: 'password_reset', ttlMs: RESET_TTL_MS, at })
           : null
-      await recordAudit(ctx, tx, {
+      await recordAudit(requester, tx, {
         action: 'auth.password_reset.request',
         target: { type: 'user', id: user.id },
         summary: { mailed: token !== null, ...(token ? {} : { status: user.status }) },
       })
-      return token ? { token, to: user.email, name: user.name } : null
+      if (!token) return
+      const link = tokenLink(deps.baseUrl, 'password_reset', token)
+      await deps.mailer.send(ctx, passwordResetMail({ to: user.email, name: user.name, link }), { tx })
     })
-    if (issued) {
-      deps.mailer.send(
-        passwordResetMail({
-          to: issued.to,
-          name: issued.name,
-          link: tokenLink(deps.baseUrl, 'password_reset', issued.token),
-        }),
-      )
-    }
   }
 
   async function confirmReset(ctx: Ctx, input: { token: string; password: string }): Promise<void> {
@@ -91,5 +114,5 @@ export function createResetService(deps: ResetServiceDeps) {
     })
   }
 
-  return { requestReset, confirmReset }
+  return { requestReset, processResetRequest, confirmReset }
 }

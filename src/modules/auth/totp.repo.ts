@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, isNotNull, isNull, lt, not, like, or, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
 import { newId, schema, type Tx } from '../../platform/db/index.ts'
 
@@ -36,6 +36,37 @@ export async function upsertPendingTotp(tx: Tx, userId: string, secret: string):
     })
     .returning({ userId: userTotp.userId })
   return rows.length > 0
+}
+
+/**
+ * Replaces a stored secret by the same secret sealed anew (first use of a legacy row, a key rotation), only
+ * if the row still holds `from`: a concurrent setup or reset wins.
+ */
+export async function replaceTotpSecret(tx: Tx, userId: string, from: string, to: string): Promise<boolean> {
+  const rows = await tx
+    .update(userTotp)
+    .set({ secret: to })
+    .where(and(eq(userTotp.userId, userId), eq(userTotp.secret, from)))
+    .returning({ userId: userTotp.userId })
+  return rows.length > 0
+}
+
+/** A page of secrets not sealed under `currentKeyId` (legacy clear ones included), by user id. */
+export async function listTotpSecretsToReseal(
+  tx: Tx,
+  page: { currentKeyId: string; after: string | null; limit: number },
+): Promise<{ userId: string; secret: string }[]> {
+  return tx
+    .select({ userId: userTotp.userId, secret: userTotp.secret })
+    .from(userTotp)
+    .where(
+      and(
+        not(like(userTotp.secret, `v1:${page.currentKeyId}:%`)),
+        page.after ? gt(userTotp.userId, page.after) : undefined,
+      ),
+    )
+    .orderBy(asc(userTotp.userId))
+    .limit(page.limit)
 }
 
 /** Marks the pending secret confirmed by a code of time step `step`; false when there was none pending. */

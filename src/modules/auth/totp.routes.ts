@@ -130,7 +130,7 @@ export async function totpRoutes(app: FastifyInstance, options: TotpRoutesOption
         tags: ['users'],
         summary: 'Reset a user’s 2FA',
         description:
-          'For a user who lost their authenticator: deletes their TOTP secret and recovery codes and signs out every session of theirs. They sign in with their password alone next time (and must enrol again if a role requires 2FA). Audited.',
+          'For a user who lost their authenticator: deletes their TOTP secret and recovery codes and signs out every session of theirs. They sign in with their password alone next time (and must enrol again if a role requires 2FA). Refused with COLOPHON_USERS_TARGET_OUTRANKS when the user holds a capability the caller lacks. Audited.',
         params: UserIdParams,
         response: { 200: Revoked },
       },

@@ -3,8 +3,14 @@ import { generateSecret, generateURI, verify } from 'otplib'
 import QRCode from 'qrcode'
 import { requireCapability, requireUser, type Actor, type Ctx } from '../../platform/access/index.ts'
 import type { Tx } from '../../platform/db/index.ts'
-import { hashToken, verifyAgainstDummy, verifyPassword } from '../../platform/security/index.ts'
+import {
+  hashToken,
+  verifyAgainstDummy,
+  verifyPassword,
+  type SecretBox,
+} from '../../platform/security/index.ts'
 import { recordAudit } from '../audit/index.ts'
+import { assertOutranks } from '../rbac/index.ts'
 import { UsersErrors, findUserById, type UserRow } from '../users/index.ts'
 import { AuthErrors } from './auth.errors.ts'
 import { revokeUserSessions, type AuthService, type IssuedSession } from './auth.service.ts'
@@ -14,6 +20,7 @@ import {
   deleteSessionsOfUser,
   lockChallenge,
 } from './sessions.repo.ts'
+import { openTotpSecret, sealTotpSecret } from './totp-secret.service.ts'
 import {
   advanceTotpStep,
   confirmTotp,
@@ -56,6 +63,8 @@ export type SecondFactorMethod = 'totp' | 'recovery_code'
 
 export interface TotpServiceDeps {
   auth: AuthService
+  /** Seals secrets at rest; see totp-secret.service.ts. */
+  box: SecretBox
 }
 
 /** Ten fresh recovery codes, `xxxxx-xxxxx`, about 49 bits each. */
@@ -84,7 +93,7 @@ type SignInOutcome =
 
 export type TotpService = ReturnType<typeof createTotpService>
 
-export function createTotpService({ auth }: TotpServiceDeps) {
+export function createTotpService({ auth, box }: TotpServiceDeps) {
   const now = auth.now
 
   /** The time step a code belongs to, or null when it matches none in the window after `afterStep`. */
@@ -109,7 +118,7 @@ export function createTotpService({ auth }: TotpServiceDeps) {
   ): Promise<{ method: SecondFactorMethod; accepted: boolean }> {
     const code = input.code ?? input.recoveryCode ?? ''
     if (input.recoveryCode === undefined && TOTP_CODE.test(code)) {
-      const step = await matchTotp(totp.secret, code, totp.lastStep)
+      const step = await matchTotp(await openTotpSecret(tx, box, totp), code, totp.lastStep)
       // advanceTotpStep re-checks the step in SQL: of two requests racing with one code, one wins.
       const accepted = step !== null && (await advanceTotpStep(tx, totp.userId, step))
       return { method: 'totp', accepted }
@@ -172,7 +181,8 @@ export function createTotpService({ auth }: TotpServiceDeps) {
     const actor = requireUser(ctx)
     const secret = generateSecret()
     await ctx.tx(async (tx) => {
-      if (!(await upsertPendingTotp(tx, actor.userId, secret))) throw AuthErrors.totpAlreadyEnabled()
+      const sealed = sealTotpSecret(box, actor.userId, secret)
+      if (!(await upsertPendingTotp(tx, actor.userId, sealed))) throw AuthErrors.totpAlreadyEnabled()
       await recordAudit(ctx, tx, { action: 'auth.2fa.setup', target: { type: 'user', id: actor.userId } })
     })
     const otpauthUri = generateURI({ issuer: ISSUER, label: actor.email, secret, period: PERIOD_S })
@@ -191,7 +201,7 @@ export function createTotpService({ auth }: TotpServiceDeps) {
       const totp = await findTotp(tx, actor.userId)
       if (!totp) throw AuthErrors.totpSetupRequired()
       if (totp.confirmedAt) throw AuthErrors.totpAlreadyEnabled()
-      const step = await matchTotp(totp.secret, input.code, null)
+      const step = await matchTotp(await openTotpSecret(tx, box, totp), input.code, null)
       if (step === null) throw AuthErrors.codeInvalid()
       if (!(await confirmTotp(tx, actor.userId, step, now()))) throw AuthErrors.totpAlreadyEnabled()
       await replaceRecoveryCodes(
@@ -276,12 +286,15 @@ export function createTotpService({ auth }: TotpServiceDeps) {
 
   /**
    * A network admin's reset for a user who lost their device: the secret and recovery codes go, and so
-   * does every session of the user, so whoever holds one must sign in (and enrol) again.
+   * does every session of the user, so whoever holds one must sign in (and enrol) again. Like every action
+   * on another user, refused when the user outranks the caller (rbac's `assertOutranks`): otherwise a user
+   * manager could strip a network admin's second factor.
    */
   async function resetForUser(ctx: Ctx, userId: string): Promise<{ revoked: number }> {
     requireCapability(ctx, 'network.users.manage')
     return ctx.tx(async (tx) => {
       if (!(await findUserById(tx, userId))) throw UsersErrors.notFound()
+      await assertOutranks(ctx, tx, userId)
       const wasEnabled = (await findTotp(tx, userId))?.confirmedAt != null
       await deleteTotp(tx, userId)
       await deleteRecoveryCodes(tx, userId)

@@ -20,6 +20,7 @@ import {
   type FieldProblem,
   type FieldSource,
 } from './fields.ts'
+import { schemaRefusal } from './types.compile.ts'
 import { lockTypesIncludingGroup, typeKeysOf, updateType } from './types.repo.ts'
 import { FieldGroupsErrors } from './types.errors.ts'
 
@@ -68,8 +69,7 @@ function siteOf(ctx: Ctx): SiteRef {
 
 async function checkDefs(tx: Tx, siteId: string, raw: unknown): Promise<FieldDef[]> {
   const problems = checkFieldDefs(raw, await typeKeysOf(tx, siteId))
-  if (Object.keys(problems).length > 0)
-    throw FieldGroupsErrors.schemaInvalid({ details: { fields: problems } })
+  if (Object.keys(problems).length > 0) throw schemaRefusal(problems, FieldGroupsErrors.schemaInvalid)
   return (raw as FieldDef[]).map(normaliseFieldDef)
 }
 

@@ -5,6 +5,8 @@
  * definition itself must pass live in `fields.ts`.
  */
 
+import { compilePattern } from './field-patterns.ts'
+
 export const FIELD_TYPES = [
   'text',
   'richText',
@@ -64,22 +66,6 @@ const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$
 export const problem = (code: string, message: string): FieldProblem => ({ code, message })
 export const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
-
-/** Regular expressions compiled once per pattern text: patterns come from admins and repeat on every write. */
-const regexCache = new Map<string, RegExp>()
-export function compilePattern(pattern: string): RegExp | undefined {
-  const cached = regexCache.get(pattern)
-  if (cached) return cached
-  let re: RegExp
-  try {
-    re = new RegExp(pattern, 'u')
-  } catch {
-    return undefined
-  }
-  if (regexCache.size >= 1000) regexCache.clear()
-  regexCache.set(pattern, re)
-  return re
-}
 
 function validDate(y: string, m: string, d: string): boolean {
   const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)))
@@ -196,8 +182,14 @@ function textProblem(def: FieldDef, value: unknown): FieldProblem | undefined {
   if (def.type === 'url' && !isSafeUrl(value))
     return problem('url', 'Not an http, https or mailto URL (or a site path starting with /).')
   if (def.pattern !== undefined) {
-    const re = compilePattern(def.pattern)
-    if (!re?.test(value)) return problem('pattern', 'Does not match the required pattern.')
+    const compiled = compilePattern(def.pattern)
+    // Only a pattern stored before the linear-time engine can fail here: saving types refuses the rest.
+    if (!compiled.ok)
+      return problem(
+        'pattern_unsupported',
+        'The field’s pattern cannot be checked any more; a site administrator must change it in the type.',
+      )
+    if (!compiled.regex.test(value)) return problem('pattern', 'Does not match the required pattern.')
   }
   return undefined
 }

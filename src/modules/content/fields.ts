@@ -4,10 +4,10 @@
  * entry write runs live in `field-values.ts` (re-exported here for existing importers).
  */
 
+import { MAX_PATTERN_LENGTH, compilePattern } from './field-patterns.ts'
 import {
   FIELD_TYPES,
   boundInstant,
-  compilePattern,
   isRecord,
   problem,
   valueProblem,
@@ -22,7 +22,6 @@ export type { FieldDef, FieldProblem, FieldType } from './field-values.ts'
 export const FIELD_KEY_PATTERN = /^[a-z][a-z0-9_]{0,62}$/
 export const MAX_FIELDS = 200
 export const MAX_OPTIONS = 500
-export const MAX_PATTERN_LENGTH = 200
 
 const DEF_PROPERTIES = new Set([
   'key',
@@ -87,10 +86,12 @@ function ruleProblems(def: FieldDef, typeKeys: ReadonlySet<string>): FieldProble
   if (def.pattern !== undefined) {
     if (!PATTERN_TYPES.has(def.type))
       out.push(problem('pattern', 'Only text, email and url fields take a pattern.'))
-    else if (typeof def.pattern !== 'string' || def.pattern.length > MAX_PATTERN_LENGTH)
+    else if (typeof def.pattern !== 'string')
       out.push(problem('pattern', `The pattern is a string of at most ${MAX_PATTERN_LENGTH} characters.`))
-    else if (!compilePattern(def.pattern))
-      out.push(problem('pattern', 'The pattern is not a valid regular expression (Unicode mode).'))
+    else {
+      const compiled = compilePattern(def.pattern)
+      if (!compiled.ok) out.push(compiled.problem)
+    }
   }
   if (OPTION_TYPES.has(def.type)) {
     const options: unknown = def.options

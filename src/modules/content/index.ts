@@ -2,6 +2,9 @@
 export { ContentErrors } from './content.errors.ts'
 export { ENTRY_STATUSES, VISIBILITIES, isLive } from './content.model.ts'
 export type { EntrySeo, EntrySnapshot, EntryStatus, RevisionKind, Visibility } from './content.model.ts'
+// The one rule of what a caller may read (ADR 0009): other modules filter entries through it.
+export { EDITORIAL, READ_DRAFTS, READ_PRIVATE, audienceOf, visibleTo } from './audience.repo.ts'
+export type { Audience } from './audience.repo.ts'
 // --- types and fields ---
 export { createTypesService, loadCompiledType, validateEntryFields } from './types.service.ts'
 export type { CompiledType, FieldDef, FieldType, TypesService, TypeView } from './types.service.ts'
@@ -49,7 +52,7 @@ export { seriesRoutes } from './series.routes.ts'
 // --- reading ---
 export { ReadingErrors } from './reading.errors.ts'
 export { createReadingService } from './reading.service.ts'
-export type { ReadingEntry, ReadingService } from './reading.service.ts'
+export type { PasswordGuard, ReadingEntry, ReadingService } from './reading.service.ts'
 export { readingRoutes } from './reading.routes.ts'
 // --- end reading ---
 export { reassignEntriesOfDeletedUser } from './content.users.ts'

@@ -32,4 +32,9 @@ export const ReadingErrors = {
     403,
     'This entry is protected by a password: send it in the X-Entry-Password header.',
   ),
+  passwordThrottled: defineError(
+    'COLOPHON_CONTENT_ENTRY_PASSWORD_THROTTLED',
+    429,
+    'Too many password attempts on this entry or from this address: wait for the time in Retry-After, then try again.',
+  ),
 }

@@ -23,7 +23,7 @@ const SORT_COLUMNS: Record<SortKey, SQL> = {
   title: sql.raw('"entries"."title"'),
 }
 
-/** Who reads: `reader` sees published entries of live sites only; `editorial` sees any status. */
+/** Who reads: the audience rule of `audience.repo.ts`. */
 export type { Audience } from './audience.repo.ts'
 
 export interface Includes {
@@ -36,7 +36,7 @@ export type TermRef = { taxonomy: string; slug: string } | { id: string }
 
 export interface EntryFilters {
   types?: readonly string[] | undefined
-  /** Editorial only (readers always get `published`); absent means every status but `trash`. */
+  /** For callers who read drafts (others always get `published`); absent: every status but `trash`. */
   statuses?: readonly string[] | undefined
   /** Every one must be assigned to the entry. */
   terms?: readonly TermRef[] | undefined
@@ -113,7 +113,7 @@ function filterConditions(q: ListQuery): SQL[] {
     out.push(
       sql`${entries.typeId} in (select ct.id from content_types ct where ct.site_id = ${q.siteId} and ct.key in ${listOf(f.types)})`,
     )
-  if (q.audience === 'editorial')
+  if (q.audience.drafts)
     out.push(
       f.statuses?.length
         ? sql`${entries.status} in ${listOf(f.statuses)}`
@@ -175,13 +175,13 @@ function includeColumns(siteId: string, audience: Audience, includes: Includes) 
         where et.site_id = ${siteId} and et.entry_id = ${entries.id}
         group by tx.key) g)`
     : sql<null>`null`
-  // Readers get the parent only when they could read it themselves.
-  const parentVisible =
-    audience === 'reader' ? sql` and p.status = 'published' and p.visibility = 'public'` : sql``
+  // The parent comes only when the caller could read it themselves. Without `drafts` the outer entry is a
+  // published one of a live site, so the parent's rule need not look at the site again.
+  const parentVisible = visibleTo(audience, 'p', siteId, ['public'], { siteKnownLive: !audience.drafts })
   const parent = includes.parent
     ? sql<ParentInclude | null>`(select json_build_object('id', p.id, 'type', pt.key, 'slug', p.slug, 'title', p.title)
         from entries p join content_types pt on pt.id = p.type_id
-        where p.site_id = ${siteId} and p.id = ${entries.parentId}${parentVisible})`
+        where p.site_id = ${siteId} and p.id = ${entries.parentId} and ${parentVisible})`
     : sql<null>`null`
   return { author, terms, parent }
 }
@@ -224,7 +224,10 @@ export async function findEntryForReading(
   tx: Tx,
   q: { siteId: string; id: string; audience: Audience; includes: Includes },
 ): Promise<ReadingRow | undefined> {
-  const [row] = await selectReading(tx, { ...q, sort: { key: 'publishedAt', descending: true } }).where(
+  const [row] = await selectReading(tx, {
+    ...q,
+    sort: { key: 'publishedAt', descending: true },
+  }).where(
     and(
       eq(entries.siteId, q.siteId),
       eq(entries.id, q.id),

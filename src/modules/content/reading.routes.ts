@@ -10,15 +10,55 @@ import {
   type ListEntriesInput,
   type ReadEntryInput,
 } from './reading.schema.ts'
-import type { ReadingService } from './reading.service.ts'
+import { ReadingErrors } from './reading.errors.ts'
+import type { PasswordGuard, ReadingService } from './reading.service.ts'
 
 export interface ReadingRoutesOptions {
   service: ReadingService
   /** Replies to anonymous readers, reused for a few seconds (see platform/http response-cache). */
   cache?: ResponseCache
+  /** Entry password attempts per client address, and wrong ones per entry, per 15 minutes. */
+  passwordLimits: { perClient: number; perEntry: number }
 }
 
 const PASSWORD_HEADER = 'x-entry-password'
+const PASSWORD_WINDOW_MS = 15 * 60 * 1000
+
+type EntryRequest = FastifyRequest<{ Params: { site: string; id: string } }>
+
+/**
+ * Password guards on the platform's rate-limit store (shared by every node when the store is). Every
+ * attempt counts against the client; only wrong ones count against the entry, so its real readers do not
+ * use up its allowance, yet a password cannot be guessed from many addresses at once.
+ */
+function passwordGuards(app: FastifyInstance, limits: ReadingRoutesOptions['passwordLimits']) {
+  const perClient = app.createRateLimit({
+    max: limits.perClient,
+    timeWindow: PASSWORD_WINDOW_MS,
+    keyGenerator: (request) => `entry-password-client:${request.ip}`,
+  })
+  const perEntry = app.createRateLimit({
+    max: limits.perEntry,
+    timeWindow: PASSWORD_WINDOW_MS,
+    keyGenerator: (request) =>
+      `entry-password-entry:${request.ctx.site?.id ?? ''}:${(request as EntryRequest).params.id.toLowerCase()}`,
+  })
+  const refuse = (reply: FastifyReply, seconds: number): never => {
+    reply.header('retry-after', String(seconds))
+    throw ReadingErrors.passwordThrottled({ details: { retryAfterSeconds: seconds } })
+  }
+  return (request: EntryRequest, reply: FastifyReply): PasswordGuard => ({
+    async admit() {
+      const entry = await perEntry(request, { increment: false })
+      if (!entry.isAllowed && entry.remaining === 0) refuse(reply, entry.ttlInSeconds)
+      const client = await perClient(request)
+      if (!client.isAllowed && client.isExceeded) refuse(reply, client.ttlInSeconds)
+    },
+    async refused() {
+      await perEntry(request)
+    },
+  })
+}
 
 /**
  * Anonymous replies are the same for every reader, so shared caches may keep them (revalidating through
@@ -36,8 +76,10 @@ function setCaching(request: FastifyRequest, reply: FastifyReply): void {
 
 export async function readingRoutes(
   app: FastifyInstance,
-  { service, cache }: ReadingRoutesOptions,
+  { service, cache, passwordLimits }: ReadingRoutesOptions,
 ): Promise<void> {
+  const guardFor = passwordGuards(app, passwordLimits)
+
   /**
    * Answers from the cache when the reply is the same for every anonymous reader; otherwise (or on a
    * miss) produces it. Only successful replies are kept: errors are thrown before anything is stored.
@@ -66,7 +108,7 @@ export async function readingRoutes(
         tags: ['content'],
         summary: 'List entries',
         description:
-          'Entries of the site, newest published first, a page at a time (`cursor`, `limit` ≤ 100). Anonymous readers and members without `site.content.read` get published public entries of active or archived sites only; members with it see every status (`status`, default all but `trash`) and visibility. Filter by `type`, `status`, `term`, `author`, `parent`, `publishedAfter`/`publishedBefore`, `search` (title) and `slug`; choose fields with `fields` and expand `include=author,terms,parent`, all in one database query. Supports `If-None-Match` (304).',
+          'Entries of the site, newest published first, a page at a time (`cursor`, `limit` ≤ 100). Everyone gets published public entries of active or archived sites; `site.content.read.private` adds published private entries, `site.content.read.drafts` every other status (`status`, default all but `trash`). Filter by `type`, `status`, `term`, `author`, `parent`, `publishedAfter`/`publishedBefore`, `search` (title) and `slug`; choose fields with `fields` and expand `include=author,terms,parent`, all in one database query. Supports `If-None-Match` (304).',
         params: ReadingSiteParams,
         querystring: ListEntriesQuery,
         response: { 200: ReadingPageSchema },
@@ -83,19 +125,17 @@ export async function readingRoutes(
         tags: ['content'],
         summary: 'Read an entry',
         description:
-          'One entry. Readers get it only when published and public (404 otherwise); a password-protected entry needs its password in the `X-Entry-Password` header (403 COLOPHON_CONTENT_ENTRY_PROTECTED without the right one). Members with `site.content.read` get any entry, with its revision pointers. `fields` and `include` work as on the list. Supports `If-None-Match` (304).',
+          'One entry. Readers get it only when published and public, or private with `site.content.read.private`, or unpublished with `site.content.read.drafts` (404 otherwise). A password-protected entry needs its password in the `X-Entry-Password` header (403 COLOPHON_CONTENT_ENTRY_PROTECTED without the right one) unless the caller holds both; password attempts are limited per client and per entry (429 COLOPHON_CONTENT_ENTRY_PASSWORD_THROTTLED with Retry-After). Holders of `site.content.read.drafts` also get the revision pointers. `fields` and `include` work as on the list. Supports `If-None-Match` (304).',
         params: ReadingEntryParams,
         querystring: ReadEntryQuery,
         response: { 200: ReadingEntrySchema },
       },
     },
     async (request, reply) => {
-      const password = request.headers[PASSWORD_HEADER]
+      const text = request.headers[PASSWORD_HEADER]
+      const password = typeof text === 'string' ? { text, guard: guardFor(request, reply) } : undefined
       return reply200(request, reply, () =>
-        service.get(request.ctx, request.params.id, {
-          ...request.query,
-          password: typeof password === 'string' ? password : undefined,
-        }),
+        service.get(request.ctx, request.params.id, { ...request.query, password }),
       )
     },
   )

@@ -49,7 +49,7 @@ export const ListEntriesQuery = Type.Object(
       Type.String({
         maxLength: 200,
         description:
-          'Statuses, comma separated. Only for callers with `site.content.read`; others always get `published` only. Default: every status but `trash`.',
+          'Statuses, comma separated. Only for callers with `site.content.read.drafts`; others always get `published` only. Default: every status but `trash`.',
       }),
     ),
     term: Type.Optional(

@@ -1,7 +1,8 @@
-import { can, type Ctx, type SiteRef } from '../../platform/access/index.ts'
+import type { Ctx, SiteRef } from '../../platform/access/index.ts'
 import { pageOf, type Page } from '../../platform/db/index.ts'
 import { verifyPassword } from '../../platform/security/index.ts'
 import { SitesErrors } from '../sites/index.ts'
+import { audienceOf, passwordRequired } from './audience.repo.ts'
 import { ContentErrors } from './content.errors.ts'
 import { ENTRY_STATUSES } from './content.model.ts'
 import { toEntryView, type EntryView } from './entries.view.ts'
@@ -22,10 +23,23 @@ import { ReadingErrors } from './reading.errors.ts'
 import type { ListEntriesInput, ReadEntryInput } from './reading.schema.ts'
 
 /**
- * The reading API: lists and single entries for every caller. Anonymous readers and members without
- * `site.content.read` see published public entries of active or archived sites only; members with it
- * see every status and visibility. One statement per call, includes and all (see reading.repo.ts).
+ * The reading API: lists and single entries for every caller. Everyone sees published public entries of
+ * active or archived sites; `site.content.read.private` adds published private entries and
+ * `site.content.read.drafts` every other status (audience.repo.ts). One statement per call, includes and
+ * all (see reading.repo.ts).
  */
+
+/**
+ * Rations password checks of one protected entry for one request: guesses are limited per client and per
+ * entry. The transport builds it (the HTTP routes from the platform's rate-limit store); any transport
+ * that accepts an entry password must hand one over with it.
+ */
+export interface PasswordGuard {
+  /** Before the password is checked: throws COLOPHON_CONTENT_ENTRY_PASSWORD_THROTTLED when it may not be. */
+  admit(): Promise<void>
+  /** After a wrong password. */
+  refused(): Promise<void>
+}
 
 /** An entry as read: sparse fields plus the requested includes. */
 export type ReadingEntry = Partial<EntryView> & {
@@ -69,10 +83,6 @@ const MICROS = /^-?\d{1,17}$/
 function siteOf(ctx: Ctx): SiteRef {
   if (!ctx.site) throw SitesErrors.notFound()
   return ctx.site
-}
-
-function audienceOf(ctx: Ctx): Audience {
-  return can(ctx, 'site.content.read') ? 'editorial' : 'reader'
 }
 
 const commaList = (text: string | undefined): string[] =>
@@ -156,7 +166,7 @@ function parseFilters(query: ListEntriesInput, audience: Audience): EntryFilters
   const search = query.search?.trim()
   return {
     types: types.length > 0 ? types : undefined,
-    statuses: audience === 'editorial' ? statuses : undefined,
+    statuses: audience.drafts ? statuses : undefined,
     terms: parseTerms(query.term),
     authorId: query.author?.toLowerCase(),
     parentId: parent === undefined ? undefined : parent === 'none' ? null : parent.toLowerCase(),
@@ -197,7 +207,7 @@ export function decodeCursor(text: string, sort: string): { value: string | null
 }
 
 function shape(row: ReadingRow, audience: Audience, fields: ReadonlySet<string> | null, includes: Includes) {
-  const full = toEntryView(row.entry, row.typeKey, { editorial: audience === 'editorial' })
+  const full = toEntryView(row.entry, row.typeKey, { editorial: audience.drafts })
   const out: ReadingEntry = { id: full.id }
   for (const [name, value] of Object.entries(full))
     if (fields === null || fields.has(name)) (out as Record<string, unknown>)[name] = value
@@ -205,6 +215,15 @@ function shape(row: ReadingRow, audience: Audience, fields: ReadonlySet<string> 
   if (includes.terms) out.terms = row.terms ?? {}
   if (includes.parent) out.parent = row.parent
   return out
+}
+
+/** Checks an entry password, as rationed by its guard; throws unless it is the right one. */
+async function unlock(hash: string | null, given: { text: string; guard: PasswordGuard } | undefined) {
+  if (hash === null || given === undefined) throw ReadingErrors.entryProtected()
+  await given.guard.admit()
+  if (await verifyPassword(hash, given.text)) return
+  await given.guard.refused()
+  throw ReadingErrors.entryProtected()
 }
 
 export type ReadingService = ReturnType<typeof createReadingService>
@@ -221,12 +240,8 @@ export function createReadingService() {
     const sortText = query.sort ?? '-publishedAt'
     const sort = parseSort(sortText)
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sortText)
-    // Readers only ever see published entries: asking them for other statuses finds nothing.
-    if (
-      audience === 'reader' &&
-      query.status !== undefined &&
-      !parseStatuses(query.status)?.includes('published')
-    )
+    // Without `drafts`, only published entries are seen: asking for other statuses finds nothing.
+    if (!audience.drafts && query.status !== undefined && !parseStatuses(query.status)?.includes('published'))
       return { items: [], nextCursor: null }
     const rows = await ctx.tx((tx) =>
       listEntriesForReading(tx, {
@@ -249,12 +264,13 @@ export function createReadingService() {
 
   /**
    * One entry. A reader asking for a password-protected entry needs its password (`password`, from the
-   * X-Entry-Password header); a wrong or missing one is 403, never the content.
+   * X-Entry-Password header); a wrong or missing one is 403, never the content. The guard admits the
+   * check first, so a throttled guess costs no password hashing and tells nothing, right or wrong.
    */
   async function get(
     ctx: Ctx,
     id: string,
-    query: ReadEntryInput & { password?: string | undefined },
+    query: ReadEntryInput & { password?: { text: string; guard: PasswordGuard } | undefined },
   ): Promise<ReadingEntry> {
     const site = siteOf(ctx)
     const audience = audienceOf(ctx)
@@ -264,11 +280,7 @@ export function createReadingService() {
       findEntryForReading(tx, { siteId: site.id, id: id.toLowerCase(), audience, includes }),
     )
     if (!row) throw ContentErrors.entryNotFound()
-    if (audience === 'reader' && row.entry.visibility === 'password') {
-      const hash = row.entry.passwordHash
-      const ok = hash !== null && query.password !== undefined && (await verifyPassword(hash, query.password))
-      if (!ok) throw ReadingErrors.entryProtected()
-    }
+    if (passwordRequired(audience, row.entry)) await unlock(row.entry.passwordHash, query.password)
     return shape(row, audience, fields, includes)
   }
 

@@ -26,7 +26,7 @@ export async function relationsRoutes(
         tags: ['content'],
         summary: 'Read an entry’s relations',
         description:
-          'The entry’s outgoing relations (in their saved order) and incoming ones. Callers without `site.content.read` see them only for a published public entry, and only the published public entries at the other end; otherwise 404 COLOPHON_CONTENT_ENTRY_NOT_FOUND.',
+          'The entry’s outgoing relations (in their saved order) and incoming ones, for an entry the caller may read (else 404 COLOPHON_CONTENT_ENTRY_NOT_FOUND), showing only entries they may read at the other end: published public ones, plus private ones with `site.content.read.private` and unpublished ones with `site.content.read.drafts`.',
         params: EntryRelationsParams,
         response: { 200: EntryRelationsView },
       },

@@ -1,7 +1,8 @@
-import { can, requireCapability, type Ctx, type SiteRef } from '../../platform/access/index.ts'
+import { requireCapability, type Ctx, type SiteRef } from '../../platform/access/index.ts'
 import { newId } from '../../platform/db/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { SitesErrors } from '../sites/index.ts'
+import { EDITORIAL, audienceOf } from './audience.repo.ts'
 import { ContentErrors } from './content.errors.ts'
 import { RelationsErrors } from './relations.errors.ts'
 import {
@@ -9,7 +10,6 @@ import {
   lockEntryAuthor,
   readRelations,
   replaceOutgoingRelations,
-  type Audience,
   type LinkedEntryRow,
   type RelationRow,
 } from './relations.repo.ts'
@@ -18,7 +18,7 @@ import type { PutRelationsInput } from './relations.schema.ts'
 /**
  * Relations: typed, ordered links from one entry to others of the same site (`related`, `translation-of`,
  * anything matching the kind pattern). An entry's author (or an editor) replaces its outgoing relations
- * as a whole; anyone may read them, and readers see only published public entries at both ends.
+ * as a whole; anyone may read them, seeing at both ends only entries they may read (audience.repo.ts).
  */
 
 export interface LinkedEntry {
@@ -44,10 +44,6 @@ export interface EntryRelationsView {
 export function siteOf(ctx: Ctx): SiteRef {
   if (!ctx.site) throw SitesErrors.notFound()
   return ctx.site
-}
-
-export function audienceOf(ctx: Ctx): Audience {
-  return can(ctx, 'site.content.read') ? 'editorial' : 'reader'
 }
 
 /** JSON timestamps carry the session's offset and microseconds; the API speaks ISO 8601 in UTC. */
@@ -110,7 +106,7 @@ export function createRelationsService() {
         target: { type: 'entry', id: entryId },
         summary: { removed, relations },
       })
-      return readRelations(tx, { siteId: site.id, entryId, audience: 'editorial' })
+      return readRelations(tx, { siteId: site.id, entryId, audience: EDITORIAL })
     })
     if (!found) throw ContentErrors.entryNotFound()
     return { outgoing: found.outgoing.map(relationView), incoming: found.incoming.map(relationView) }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { needs } from '../../platform/http/index.ts'
+import { READ_DRAFTS } from './audience.repo.ts'
 import { AutosaveBody, EntryParams, type AutosaveInput } from './entries.schema.ts'
 import { EntryViewSchema } from './entries.view.ts'
 import {
@@ -46,7 +47,7 @@ export async function revisionsRoutes(
   app.get<EntryRoute & { Querystring: ListRevisionsInput }>(
     `${base}/revisions`,
     {
-      config: { access: needs('site.content.read') },
+      config: { access: needs(READ_DRAFTS) },
       schema: {
         tags: ['content'],
         summary: 'List the revisions of an entry',
@@ -62,7 +63,7 @@ export async function revisionsRoutes(
   app.get<EntryRoute & { Querystring: { from: string; to: string } }>(
     `${base}/revisions/diff`,
     {
-      config: { access: needs('site.content.read') },
+      config: { access: needs(READ_DRAFTS) },
       schema: {
         tags: ['content'],
         summary: 'Compare two revisions',
@@ -78,7 +79,7 @@ export async function revisionsRoutes(
   app.get<RevisionRoute>(
     `${base}/revisions/:revisionId`,
     {
-      config: { access: needs('site.content.read') },
+      config: { access: needs(READ_DRAFTS) },
       schema: {
         tags: ['content'],
         summary: 'Get a revision',
@@ -93,7 +94,7 @@ export async function revisionsRoutes(
   app.get<{ Params: { site: string; id: string; a: string; b: string } }>(
     `${base}/revisions/:a/diff/:b`,
     {
-      config: { access: needs('site.content.read') },
+      config: { access: needs(READ_DRAFTS) },
       schema: {
         tags: ['content'],
         summary: 'Compare two revisions',

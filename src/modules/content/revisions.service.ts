@@ -1,6 +1,7 @@
 import { requireCapability, requireUser, type Ctx } from '../../platform/access/index.ts'
 import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
 import { recordAudit } from '../audit/index.ts'
+import { READ_DRAFTS } from './audience.repo.ts'
 import { ContentErrors } from './content.errors.ts'
 import type { EntrySnapshot, RevisionKind } from './content.model.ts'
 import { diffSnapshots, type FieldChange } from './diff.ts'
@@ -21,8 +22,9 @@ import { findAutosave, listRevisions, upsertAutosave } from './revisions.repo.ts
 import { renderRichText } from './rich-text.ts'
 
 /**
- * Revisions: the history of an entry's saves, its autosaves, field-level diffs and restores. Only
- * callers who may edit the entry (own or any) see its revisions: drafts are not for readers.
+ * Revisions: the history of an entry's saves, its autosaves, field-level diffs and restores. Revisions
+ * are unpublished work: only callers who read drafts (`site.content.read.drafts`) and may edit the entry
+ * (own or any) see them, so no one reads in the history what the reading API would hide from them.
  */
 
 export interface RevisionSummary {
@@ -65,8 +67,9 @@ function viewOf(row: RevisionRow, entry: EntryRow): RevisionView {
   return { ...summaryOf(row, entry), snapshot: row.snapshot as EntrySnapshot }
 }
 
-/** The entry whose revisions are asked for; the caller must be able to edit it. */
+/** The entry whose revisions are asked for; the caller must read drafts and be able to edit it. */
 async function readableEntry(ctx: Ctx, tx: Tx, siteId: string, id: string): Promise<EntryRow> {
+  requireCapability(ctx, READ_DRAFTS)
   const entry = await findEntry(tx, siteId, id)
   if (!entry) throw ContentErrors.entryNotFound({ details: { id } })
   requireCapability(ctx, 'site.content.edit', { ownerId: entry.authorId })

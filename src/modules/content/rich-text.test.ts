@@ -127,6 +127,12 @@ describe('assertRichText', () => {
     const big = doc(para(text('x'.repeat(600 * 1024))))
     expect(richTextProblem(big)?.code).toBe('too_large')
   })
+
+  it('refuses a document nested 10,000 levels deep with a code, not a stack overflow', () => {
+    let deep: unknown = text('x')
+    for (let i = 0; i < 10_000; i++) deep = { type: 'blockquote', content: [deep] }
+    expect(richTextProblem(doc(deep))?.code).toBe('too_deep')
+  })
 })
 
 describe('classifyUrl and plainTextOf', () => {

@@ -302,9 +302,13 @@ export function richTextProblem(doc: unknown): RichTextProblem | undefined {
   if (doc === null) return undefined
   if (!isRecord(doc) || doc.type !== 'doc')
     return problemAt('', 'rich_text', 'Expected a rich-text document: { "type": "doc", "content": [...] }.')
+  // The walk first: it stops at MAX_DEPTH, while JSON.stringify recurses without limit and overflows the
+  // stack on a document nested thousands of levels deep (a RangeError, which would be a 500).
+  const structural = nodeProblem(doc, 'body', 0, { nodes: MAX_NODES })
+  if (structural) return structural
   if (JSON.stringify(doc).length > BODY_MAX_BYTES)
     return problemAt('', 'too_large', `The document is larger than ${BODY_MAX_BYTES} bytes.`)
-  return nodeProblem(doc, 'body', 0, { nodes: MAX_NODES })
+  return undefined
 }
 
 /** Throws COLOPHON_CONTENT_FIELDS_INVALID with `details.fields.body` when the document may not be saved. */

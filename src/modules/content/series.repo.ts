@@ -20,7 +20,7 @@ export interface SeriesDetailRow {
 
 /**
  * Every query filters on the site explicitly; row-level security is the second wall. Member entries are
- * filtered by the audience: readers see only published public ones (and count only those).
+ * filtered by the audience (audience.repo.ts): each caller sees, and counts, only the members they may read.
  */
 
 function membersOf(siteId: string, audience: Audience): SQL {

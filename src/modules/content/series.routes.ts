@@ -53,7 +53,7 @@ export async function seriesRoutes(app: FastifyInstance, { service }: SeriesRout
         tags,
         summary: 'Read a series',
         description:
-          'A series by id or slug with its entries in order. Callers without `site.content.read` see only the published public entries.',
+          'A series by id or slug with its entries in order, limited to those the caller may read: published public entries, plus private ones with `site.content.read.private` and unpublished ones with `site.content.read.drafts`.',
         params: SeriesParams,
         response: { 200: SeriesDetailView },
       },

@@ -3,7 +3,8 @@ import { newId, pageOf, type Page } from '../../platform/db/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { SeriesErrors } from './relations.errors.ts'
 import { existingEntryIds } from './relations.repo.ts'
-import { audienceOf, linkedEntryView, siteOf, type LinkedEntry } from './relations.service.ts'
+import { EDITORIAL, audienceOf } from './audience.repo.ts'
+import { linkedEntryView, siteOf, type LinkedEntry } from './relations.service.ts'
 import {
   deleteSeries,
   findSeriesDetail,
@@ -26,7 +27,7 @@ import { normaliseSlug } from './slug.ts'
 
 /**
  * Series: ordered sets of entries of one site (a multi-part story, a course). Anyone may read them;
- * readers see only published public members. Holders of `site.taxonomy.manage` shape them. A series
+ * each caller sees only the members they may read. Holders of `site.taxonomy.manage` shape them. A series
  * only groups entries: deleting it, or taking an entry out, never touches the entries themselves.
  */
 
@@ -145,7 +146,7 @@ export function createSeriesService() {
           to: { slug: updated.slug, name: updated.name },
         },
       })
-      return findSeriesDetail(tx, { siteId: site.id, ref: { id }, audience: 'editorial' })
+      return findSeriesDetail(tx, { siteId: site.id, ref: { id }, audience: EDITORIAL })
     })
     if (!row) throw SeriesErrors.notFound()
     return detailView(row)
@@ -182,7 +183,7 @@ export function createSeriesService() {
         target: { type: 'series', id },
         summary: { removed, entryIds },
       })
-      return findSeriesDetail(tx, { siteId: site.id, ref: { id }, audience: 'editorial' })
+      return findSeriesDetail(tx, { siteId: site.id, ref: { id }, audience: EDITORIAL })
     })
     if (!row) throw SeriesErrors.notFound()
     return detailView(row)

@@ -1,4 +1,5 @@
 import type { Tx } from '../../platform/db/index.ts'
+import type { ErrorFactory } from '../../platform/errors/index.ts'
 import { findGroupsByKeys } from './field-groups.repo.ts'
 import { checkFieldValues, type FieldDef, type FieldProblem } from './field-values.ts'
 import { checkFieldDefs, mergeFieldSources, normaliseFieldDef, type FieldSource } from './fields.ts'
@@ -132,6 +133,18 @@ export async function validateEntryFields(
 }
 
 /**
+ * The error for definitions with problems: a pattern the linear-time engine cannot run has a code of its
+ * own (the fix is to rewrite the pattern, not to correct a typo); every problem is listed either way.
+ */
+export function schemaRefusal(problems: Record<string, FieldProblem[]>, otherwise: ErrorFactory): Error {
+  const details = { fields: problems }
+  const unsupported = Object.values(problems).some((list) =>
+    list.some((p) => p.code === 'pattern_unsupported'),
+  )
+  return unsupported ? TypesErrors.patternUnsupported({ details }) : otherwise({ details })
+}
+
+/**
  * Checks the definitions and the groups a type would have; returns the stored definitions and the full
  * key list. Every problem is listed per field.
  */
@@ -143,7 +156,7 @@ export async function planSchema(
   const typeKeys = await typeKeysOf(tx, siteId)
   typeKeys.add(plan.key) // a type may reference its own entries
   const problems = checkFieldDefs(plan.fields, typeKeys)
-  if (Object.keys(problems).length > 0) throw TypesErrors.schemaInvalid({ details: { fields: problems } })
+  if (Object.keys(problems).length > 0) throw schemaRefusal(problems, TypesErrors.schemaInvalid)
   const fields = (plan.fields as FieldDef[]).map(normaliseFieldDef)
   const groups = await findGroupsByKeys(tx, siteId, plan.fieldGroups)
   const missing = plan.fieldGroups.filter((k) => !groups.some((g) => g.key === k))

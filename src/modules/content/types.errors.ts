@@ -1,6 +1,13 @@
 import { defineError } from '../../platform/errors/index.ts'
 import { ContentErrors } from './content.errors.ts'
 
+/** Shared by types and field groups: both save field definitions. */
+const patternUnsupported = defineError(
+  'COLOPHON_CONTENT_FIELD_PATTERN_UNSUPPORTED',
+  400,
+  'A field pattern uses what the linear-time pattern engine cannot run (backreferences, lookaround) or is too complex: see details.fields.',
+)
+
 /**
  * Errors of content types and field groups. "No such type" and "bad entry field values" are shared with
  * the rest of the module: `ContentErrors.typeNotFound` and `ContentErrors.fieldsInvalid`.
@@ -18,6 +25,7 @@ export const TypesErrors = {
     400,
     'Some field definitions are invalid: see details.fields for each field.',
   ),
+  patternUnsupported,
   permalinkInvalid: defineError(
     'COLOPHON_CONTENT_TYPE_PERMALINK_INVALID',
     400,
@@ -53,6 +61,7 @@ export const FieldGroupsErrors = {
     400,
     'Some field definitions of the group are invalid: see details.fields for each field.',
   ),
+  patternUnsupported,
   inUse: defineError(
     'COLOPHON_CONTENT_FIELD_GROUP_IN_USE',
     409,

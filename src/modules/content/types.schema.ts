@@ -33,7 +33,8 @@ export const FieldDefView = Type.Object(
     ),
     pattern: Type.Optional(
       Type.String({
-        description: 'A regular expression (Unicode mode) text, email and url values must match.',
+        description:
+          'A regular expression (JavaScript syntax, Unicode mode, ≤ 200 characters) text, email and url values must match. It runs on a linear-time engine (RE2): backreferences and lookaround are refused (400 COLOPHON_CONTENT_FIELD_PATTERN_UNSUPPORTED).',
       }),
     ),
     options: Type.Optional(

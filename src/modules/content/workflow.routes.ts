@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import Type from 'typebox'
 import { needs } from '../../platform/http/index.ts'
+import { READ_DRAFTS } from './audience.repo.ts'
 import {
   ApprovalBody,
   ApprovalsSummary,
@@ -48,7 +49,7 @@ export async function workflowRoutes(
   app.get<EntryRoute & { Querystring: ListInput }>(
     `${base}/transitions`,
     {
-      config: { access: needs('site.content.read') },
+      config: { access: needs(READ_DRAFTS) },
       schema: {
         tags,
         summary: 'List an entry’s status changes',
@@ -82,7 +83,7 @@ export async function workflowRoutes(
   app.get<EntryRoute>(
     `${base}/approvals`,
     {
-      config: { access: needs('site.content.read') },
+      config: { access: needs(READ_DRAFTS) },
       schema: {
         tags,
         summary: 'List approvals of an entry’s latest revision',

@@ -2,6 +2,7 @@ import { AccessErrors, actorUserId, requireCapability, type Ctx } from '../../pl
 import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
 import { recordAudit } from '../audit/index.ts'
+import { READ_DRAFTS } from './audience.repo.ts'
 import { ContentErrors } from './content.errors.ts'
 import type { EntryStatus } from './content.model.ts'
 import { EntriesErrors } from './entries.errors.ts'
@@ -162,7 +163,7 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
 
     /** The entry's workflow history, newest first. */
     async listTransitions(ctx: Ctx, id: string, query: ListInput) {
-      requireCapability(ctx, 'site.content.read')
+      requireCapability(ctx, READ_DRAFTS)
       const siteRef = requireSite(ctx)
       const limit = query.limit ?? 50
       return ctx.tx(async (tx) => {
@@ -221,7 +222,7 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
 
     /** The approvals of the head revision and how many a publish still needs. */
     async listApprovals(ctx: Ctx, id: string) {
-      requireCapability(ctx, 'site.content.read')
+      requireCapability(ctx, READ_DRAFTS)
       const siteRef = requireSite(ctx)
       return ctx.tx(async (tx) => {
         const row = await findEntryForRead(tx, siteRef.id, id)

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, errorOf, queryCount, type TestApp } from '../../../test/harness/test-app.ts'
 import { createUser, signIn, signInAdmin, type Session } from '../../../test/harness/identity.ts'
+import { asSystem } from '../../platform/access/index.ts'
 
 let app: TestApp
 let admin: Session
@@ -8,14 +9,15 @@ let admin: Session
 beforeAll(async () => {
   app = await createTestApp()
   admin = await signInAdmin(app)
+  const ctx = asSystem({ orm: app.db.engine.orm, reason: 'test mail', log: app.server.log })
   for (let i = 1; i <= 5; i++) {
-    app.mailer.send({
+    await app.mailer.send(ctx, {
       to: `reader${i}@example.com`,
       subject: `Message ${i}`,
       text: `Body ${i}`,
       ...(i === 5 ? { html: '<p>Body 5</p>' } : {}),
     })
-    // Queued messages are stored concurrently; flushing each keeps their order known.
+    // Delivered one by one, so the outbox order is known.
     await app.mailer.flush()
   }
 })

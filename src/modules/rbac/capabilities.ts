@@ -40,7 +40,9 @@ export const CAPABILITIES: readonly CapabilityDefinition[] = Object.freeze([
     'site.plugins.manage': 'Activate and configure plugins.',
     'site.menus.manage': 'Edit menus.',
     'site.seo.manage': 'Edit SEO settings and redirects.',
-    'site.content.read': 'Read content that is not public (drafts, private entries).',
+    'site.content.read.private': 'Read published entries whose visibility is private.',
+    'site.content.read.drafts':
+      'Read unpublished work of every author: drafts, pending, scheduled, unpublished, archived and trashed entries, revisions, workflow history.',
     'site.content.create': 'Create entries.',
     'site.content.edit.own': 'Edit own entries.',
     'site.content.edit.any': 'Edit any entry.',
@@ -67,6 +69,15 @@ export const CAPABILITIES: readonly CapabilityDefinition[] = Object.freeze([
 
 const BY_NAME = new Map(CAPABILITIES.map((c) => [c.name, c]))
 
+/**
+ * Names that are no longer capabilities but are still accepted where capabilities are granted (roles, API
+ * key scopes), expanded to what they meant. `site.content.read` once covered both private entries and
+ * unpublished work (ADR 0009); nothing stores or checks it any more.
+ */
+export const CAPABILITY_ALIASES: Readonly<Record<string, readonly string[]>> = Object.freeze({
+  'site.content.read': ['site.content.read.private', 'site.content.read.drafts'],
+})
+
 export const NETWORK_CAPABILITIES: readonly string[] = CAPABILITIES.filter((c) => c.scope === 'network').map(
   (c) => c.name,
 )
@@ -83,8 +94,9 @@ export function capabilityScope(name: string): 'network' | 'site' | undefined {
 }
 
 /**
- * Expands capability patterns (`site.content.*`, `site.*`, or exact names) to the capabilities they cover.
- * Returns the names that matched nothing separately, so callers can refuse them.
+ * Expands capability patterns (`site.content.*`, `site.*`, exact names, or an alias such as
+ * `site.content.read`) to the capabilities they cover. Returns the names that matched nothing separately,
+ * so callers can refuse them.
  */
 export function expandCapabilities(patterns: readonly string[]): {
   capabilities: string[]
@@ -99,6 +111,8 @@ export function expandCapabilities(patterns: readonly string[]): {
       if (matched.length === 0) unknown.push(pattern)
       for (const c of matched) out.add(c.name)
     } else if (BY_NAME.has(pattern)) out.add(pattern)
+    else if (Object.hasOwn(CAPABILITY_ALIASES, pattern))
+      for (const c of CAPABILITY_ALIASES[pattern] ?? []) out.add(c)
     else unknown.push(pattern)
   }
   return { capabilities: [...out].sort(), unknown }

@@ -22,8 +22,10 @@ export const BUILTIN_ROLE_CAPABILITIES: Readonly<Record<string, readonly string[
     'site.members.read',
   ]),
   // Publishing own entries is a per-site choice ("authors may publish"); the site settings add it.
+  // Authors read private entries and everyone's unpublished work, as editors do (ADR 0009).
   author: siteCaps([
-    'site.content.read',
+    'site.content.read.private',
+    'site.content.read.drafts',
     'site.content.create',
     'site.content.edit.own',
     'site.content.delete.own',

@@ -17,4 +17,21 @@ export type { RbacRoutesOptions } from './rbac.routes.ts'
 export { assertCanGrant, createRbacService } from './rbac.service.ts'
 export type { GrantableRole, MemberView, RbacService, RbacServiceDeps, RoleView } from './rbac.service.ts'
 export { findSiteWithMembership, listMembershipsOfUser } from './membership.repo.ts'
-export type { MembershipView, RoleRef, SiteWithMembership } from './membership.repo.ts'
+export type { MembershipView, RoleRef, SiteWithMembership, TargetStanding } from './membership.repo.ts'
+export { assertOutranks } from './outranking.service.ts'
+export { siteInvitationRoutes } from './site-invitations.routes.ts'
+export type { SiteInvitationRoutesOptions } from './site-invitations.routes.ts'
+export {
+  JOIN_SITE_PATH,
+  SITE_INVITATION_TTL_MS,
+  createSiteInvitationsService,
+  joinSiteLink,
+} from './site-invitations.service.ts'
+export type {
+  AcceptedInvitationView,
+  SiteInvitationAccounts,
+  SiteInvitationView,
+  SiteInvitationsService,
+  SiteInvitationsServiceDeps,
+} from './site-invitations.service.ts'
+export type { InviteeAccount } from './rbac.repo.ts'

@@ -43,7 +43,39 @@ export const RbacErrors = {
     404,
     'This user is not a member of the site.',
   ),
+  alreadyMember: defineError(
+    'COLOPHON_RBAC_ALREADY_MEMBER',
+    409,
+    'This address belongs to a member of the site already: change their role instead.',
+  ),
+  invitationNotFound: defineError(
+    'COLOPHON_RBAC_INVITATION_NOT_FOUND',
+    404,
+    'No pending invitation with this id on this site.',
+  ),
+  invitationInvalid: defineError(
+    'COLOPHON_RBAC_INVITATION_INVALID',
+    400,
+    'This invitation link is unknown, already used, revoked or expired. Ask for a new invitation.',
+  ),
+  invitationPasswordRequired: defineError(
+    'COLOPHON_RBAC_INVITATION_PASSWORD_REQUIRED',
+    400,
+    'This address has no account yet: choose a password to create one and join the site.',
+  ),
+  invitationAccountInactive: defineError(
+    'COLOPHON_RBAC_INVITATION_ACCOUNT_INACTIVE',
+    409,
+    'The account of this address is suspended or deleted, so it cannot join a site. Ask a network admin.',
+  ),
   // The users module owns this code; rbac declares it identically (same code, status and sentence) because
   // users imports rbac, and the reverse import would close a cycle.
   userNotFound: defineError('COLOPHON_USERS_NOT_FOUND', 404, 'No such user.'),
+  // The refusal of the one outranking rule (assertOutranks). It kept the code it was published with when
+  // the rule moved here from the users module, which now re-exports this factory.
+  targetOutranks: defineError(
+    'COLOPHON_USERS_TARGET_OUTRANKS',
+    403,
+    'This user holds capabilities you do not have (or owns the site): only someone who holds them all can act on their account or membership.',
+  ),
 }

@@ -79,7 +79,7 @@ describe('capability vocabulary and roles', () => {
     expect(administrator).toMatchObject({ builtin: true, capabilities: [...SITE_CAPABILITIES] })
     const subscriber = items.find((r) => r.slug === 'subscriber')
     expect(subscriber?.builtin).toBe(false)
-    expect(subscriber?.capabilities.toSorted()).toEqual(['site.comments.create', 'site.content.read'])
+    expect(subscriber?.capabilities.toSorted()).toEqual(['site.comments.create', 'site.content.read.private'])
     expect(items.find((r) => r.slug === 'network_admin')?.holders).toBeGreaterThanOrEqual(1)
     await createRole(admin, { slug: 'list-a', name: 'A', scope: 'site', capabilities: ['site.seo.manage'] })
     await createRole(admin, { slug: 'list-b', name: 'B', scope: 'site', capabilities: ['site.menus.manage'] })
@@ -116,7 +116,9 @@ describe('capability vocabulary and roles', () => {
       payload: { name: 'Copy reviewer', capabilities: ['site.content.read'] },
     })
     expect(edited.statusCode).toBe(200)
-    expect(edited.json()).toMatchObject({ name: 'Copy reviewer', capabilities: ['site.content.read'] })
+    // The retired name is an alias of the two capabilities that replaced it (ADR 0009).
+    const readBoth = ['site.content.read.drafts', 'site.content.read.private']
+    expect(edited.json()).toMatchObject({ name: 'Copy reviewer', capabilities: readBoth })
     const read = await admin.request({ method: 'GET', url: `/api/v1/roles/${role.id}` })
     expect(read.json()).toMatchObject({ slug: 'reviewer', name: 'Copy reviewer', holders: 0 })
     expect(queryCount(read)).toBeLessThanOrEqual(3)
@@ -134,7 +136,7 @@ describe('capability vocabulary and roles', () => {
     expect(audit.map((a) => a.action)).toEqual(['rbac.role.create', 'rbac.role.update', 'rbac.role.delete'])
     expect(audit[1]?.summary).toMatchObject({
       before: { capabilities: role.capabilities },
-      after: { capabilities: ['site.content.read'] },
+      after: { capabilities: readBoth },
     })
   })
 
@@ -406,30 +408,30 @@ describe('site members', () => {
     expect(await memberRole(target.id)).toBeNull()
   })
 
-  it('lets a manager who holds every author capability add an author; one who does not is refused', async () => {
-    const target = await createUser(app)
+  it('lets a manager who holds every author capability make a member an author; one who does not is refused', async () => {
+    const target = await createUser(app, { siteRole: 'subscriber' })
     const refused = await putMember(doorkeeper, target.id, 'author')
     expect(refused.statusCode).toBe(403)
     expect(errorOf(refused).code).toBe('COLOPHON_RBAC_ESCALATION')
-    const added = await putMember(manager, target.id, 'author')
-    expect(added.statusCode).toBe(201)
-    expect(added.json()).toMatchObject({ userId: target.id, role: { slug: 'author' } })
+    const changed = await putMember(manager, target.id, 'author')
+    expect(changed.statusCode).toBe(200)
+    expect(changed.json()).toMatchObject({ userId: target.id, role: { slug: 'author' } })
     expect(await memberRole(target.id)).toBe('author')
     const again = await putMember(manager, target.id, 'author')
     expect(again.statusCode).toBe(200)
   })
 
-  it('refuses a manager demoting or removing an administrator', async () => {
+  it('refuses a manager demoting or removing an administrator, who outranks them', async () => {
     const siteAdmin = await createUser(app, { siteRole: 'administrator' })
     const demote = await putMember(manager, siteAdmin.id, 'author')
     expect(demote.statusCode).toBe(403)
-    expect(errorOf(demote).code).toBe('COLOPHON_RBAC_ESCALATION')
+    expect(errorOf(demote).code).toBe('COLOPHON_USERS_TARGET_OUTRANKS')
     const remove = await manager.request({
       method: 'DELETE',
       url: `/api/v1/sites/${main}/members/${siteAdmin.id}`,
     })
     expect(remove.statusCode).toBe(403)
-    expect(errorOf(remove).code).toBe('COLOPHON_RBAC_ESCALATION')
+    expect(errorOf(remove).code).toBe('COLOPHON_USERS_TARGET_OUTRANKS')
     expect(await memberRole(siteAdmin.id)).toBe('administrator')
   })
 
@@ -509,8 +511,12 @@ describe('site members', () => {
     const other = await createSite(`other-${newId().slice(-6)}`)
     const onMain = await createUser(app, { siteRole: 'author' })
     const otherAdmin = await signedInAs({ siteRole: 'administrator', site: other })
-    const onOther = await createUser(app)
-    expect((await putMember(otherAdmin, onOther.id, 'editor', other)).statusCode).toBe(201)
+    const onOther = await createUser(app, { siteRole: 'author', site: other })
+    expect((await putMember(otherAdmin, onOther.id, 'editor', other)).statusCode).toBe(200)
+    // A member of the main site is nobody on the other one: no adding them by id.
+    const pull = await putMember(otherAdmin, onMain.id, 'editor', other)
+    expect(pull.statusCode).toBe(404)
+    expect(errorOf(pull).code).toBe('COLOPHON_RBAC_MEMBER_NOT_FOUND')
 
     const otherList = await otherAdmin.request({ method: 'GET', url: `/api/v1/sites/${other}/members` })
     expect(otherList.statusCode).toBe(200)
@@ -529,5 +535,101 @@ describe('site members', () => {
     expect(grab.statusCode).toBe(403)
     expect(errorOf(grab).code).toBe('COLOPHON_AUTH_FORBIDDEN')
     expect(await memberRole(onMain.id)).toBe('author')
+  })
+})
+
+describe('adding members by id', () => {
+  it('answers a site administrator the same for an unknown id, a non-member and a deleted user, without their email', async () => {
+    const siteAdmin = await signedInAs({ siteRole: 'administrator' })
+    const stranger = await createUser(app, { email: `stranger-${newId().slice(-6)}@example.com` })
+    const gone = await createUser(app)
+    await app.db.engine.query("UPDATE users SET status = 'deleted' WHERE id = $1", [gone.id])
+    const elsewhere = await createUser(app, {
+      siteRole: 'editor',
+      site: await createSite(`x-${newId().slice(-6)}`),
+    })
+    for (const method of ['PUT', 'DELETE'] as const) {
+      const answers = []
+      for (const id of [newId(), stranger.id, gone.id, elsewhere.id]) {
+        const res = await siteAdmin.request({
+          method,
+          url: `/api/v1/sites/${main}/members/${id}`,
+          ...(method === 'PUT' ? { payload: { role: 'author' } } : {}),
+        })
+        expect(res.statusCode, res.body).toBe(404)
+        expect(res.body).not.toContain(stranger.email)
+        const { code, message, details } = errorOf(res)
+        expect(details).toEqual({ userId: id })
+        answers.push({ code, message })
+      }
+      expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1)
+      expect(answers[0]?.code).toBe('COLOPHON_RBAC_MEMBER_NOT_FOUND')
+    }
+    expect(await memberRole(stranger.id)).toBeNull()
+  })
+
+  it('still lets a network admin add an existing user directly', async () => {
+    const user = await createUser(app)
+    const res = await putMember(admin, user.id, 'editor')
+    expect(res.statusCode).toBe(201)
+    expect(res.json()).toMatchObject({ userId: user.id, email: user.email, role: { slug: 'editor' } })
+    expect(await memberRole(user.id)).toBe('editor')
+  })
+})
+
+describe('memberships of those above', () => {
+  let site: string
+  let owner: Awaited<ReturnType<typeof createUser>>
+  let siteAdmin: Session
+
+  beforeAll(async () => {
+    site = await createSite(`owned-${newId().slice(-6)}`)
+    owner = await createUser(app, { siteRole: 'administrator', site })
+    await app.db.engine.query('UPDATE sites SET owner_id = $1 WHERE id = $2', [owner.id, site])
+    siteAdmin = await signedInAs({ siteRole: 'administrator', site })
+  })
+
+  async function attempts(userId: string) {
+    const demote = await putMember(siteAdmin, userId, 'author', site)
+    const remove = await siteAdmin.request({
+      method: 'DELETE',
+      url: `/api/v1/sites/${site}/members/${userId}`,
+    })
+    return [demote, remove]
+  }
+
+  it('refuses a site administrator demoting or removing a network admin, who stays signed in', async () => {
+    const networkAdmin = await createUser(app, { networkRole: 'network_admin', siteRole: 'editor', site })
+    const session = await signIn(app, networkAdmin)
+    for (const res of await attempts(networkAdmin.id)) {
+      expect(res.statusCode).toBe(403)
+      expect(errorOf(res).code).toBe('COLOPHON_USERS_TARGET_OUTRANKS')
+      expect((errorOf(res).details as { missing: string[] }).missing).toContain('network.users.manage')
+    }
+    expect(await memberRole(networkAdmin.id, site)).toBe('editor')
+    expect((await session.request({ method: 'GET', url: '/api/v1/auth/me' })).statusCode).toBe(200)
+  })
+
+  it('refuses a fellow administrator demoting or removing the site owner; a network admin may', async () => {
+    const session = await signIn(app, owner)
+    for (const res of await attempts(owner.id)) {
+      expect(res.statusCode).toBe(403)
+      expect(errorOf(res)).toMatchObject({
+        code: 'COLOPHON_USERS_TARGET_OUTRANKS',
+        details: { missing: ['network.sites.manage'], siteOwner: true },
+      })
+    }
+    expect(await memberRole(owner.id, site)).toBe('administrator')
+    expect((await session.request({ method: 'GET', url: '/api/v1/auth/me' })).statusCode).toBe(200)
+    expect((await putMember(admin, owner.id, 'editor', site)).statusCode).toBe(200)
+    expect(await memberRole(owner.id, site)).toBe('editor')
+  })
+
+  it('still lets a site administrator change and remove members below them', async () => {
+    const author = await createUser(app, { siteRole: 'author', site })
+    const [demote, remove] = await attempts(author.id)
+    expect(demote?.statusCode).toBe(200)
+    expect(remove?.statusCode).toBe(200)
+    expect(await memberRole(author.id, site)).toBeNull()
   })
 })

@@ -92,15 +92,23 @@ export async function deleteRole(tx: Tx, id: string): Promise<void> {
   await tx.delete(roles).where(eq(roles.id, id))
 }
 
-/** The user a membership is about; any status (the service decides what counts as gone). */
-export async function findMemberCandidate(
+/** A user as memberships and invitations need them: who, and in which standing. */
+export interface InviteeAccount {
+  id: string
+  email: string
+  name: string
+  status: string
+}
+
+/** A user by id or by (normalised) address, in any status: the service decides what counts as gone. */
+export async function findAccount(
   tx: Tx,
-  userId: string,
-): Promise<{ id: string; email: string; name: string; status: string } | undefined> {
+  by: { id: string } | { email: string },
+): Promise<InviteeAccount | undefined> {
   const [row] = await tx
     .select({ id: users.id, email: users.email, name: users.name, status: users.status })
     .from(users)
-    .where(eq(users.id, userId))
+    .where('id' in by ? eq(users.id, by.id) : eq(users.email, by.email))
     .limit(1)
   return row
 }

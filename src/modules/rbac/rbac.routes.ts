@@ -150,9 +150,9 @@ async function memberRoutes(app: FastifyInstance, { service }: RbacRoutesOptions
       config: { access: needs('site.members.manage') },
       schema: {
         tags: ['members'],
-        summary: 'Add a member or change their role',
+        summary: 'Change a member’s role',
         description:
-          'Gives the user a site role on this site (201 when added, 200 when changed or unchanged). The caller must hold every capability of the new role on this site, and of the member’s current role; nobody changes their own membership. A change of role ends the member’s sessions.',
+          'Gives a member of this site another site role (200, also when unchanged); a change ends the member’s sessions. The caller must hold every capability of the new role on this site (COLOPHON_RBAC_ESCALATION) and must not be outranked by the member: their network role and role here, and the site’s ownership, which only a network admin may override (COLOPHON_USERS_TARGET_OUTRANKS). Nobody changes their own membership. A user who is not a member answers 404 COLOPHON_RBAC_MEMBER_NOT_FOUND, exactly like an unknown id: invite them by email instead (`POST /api/v1/sites/{site}/invitations`). Only holders of `network.users.manage` may add an existing user here directly (201).',
         params: MemberParams,
         body: PutMemberBody,
         response: { 200: MemberView, 201: MemberView },
@@ -172,7 +172,7 @@ async function memberRoutes(app: FastifyInstance, { service }: RbacRoutesOptions
         tags: ['members'],
         summary: 'Remove a member',
         description:
-          'Takes the user off this site and ends their sessions. The caller must hold every capability of the member’s role; nobody removes themselves.',
+          'Takes the user off this site and ends their sessions. Refused when the member outranks the caller (COLOPHON_USERS_TARGET_OUTRANKS: a capability the caller lacks, or the site’s ownership); nobody removes themselves. A non-member and an unknown id get the same 404.',
         params: MemberParams,
         response: { 200: Done },
       },

@@ -6,7 +6,8 @@ const Timestamp = Type.String({ format: 'date-time' })
 const CapabilityPattern = Type.String({
   pattern: '^[a-z][a-z0-9_-]*(\\.[a-z0-9_-]+)*(\\.\\*)?$',
   maxLength: 100,
-  description: 'A capability name (`site.content.read`) or a pattern covering several (`site.content.*`).',
+  description:
+    'A capability name (`site.content.read.drafts`) or a pattern covering several (`site.content.*`).',
 })
 const Capabilities = Type.Array(CapabilityPattern, {
   maxItems: 200,

@@ -3,11 +3,12 @@ import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { CAPABILITIES, capabilityScope, expandCapabilities } from './capabilities.ts'
 import { roleCapabilities } from './default-roles.ts'
+import { assertOutranks } from './outranking.service.ts'
 import { RbacErrors } from './rbac.errors.ts'
 import {
   deleteMembership,
   deleteRole,
-  findMemberCandidate,
+  findAccount,
   findMembership,
   findRoleBySlug,
   findRoleWithHolders,
@@ -19,6 +20,12 @@ import {
   type RoleRow,
 } from './rbac.repo.ts'
 import type { CreateRoleInput, PageInput, PutMemberInput, UpdateRoleInput } from './rbac.schema.ts'
+
+/**
+ * Who may make an existing user a member directly (`PUT …/members/:userId` on a non-member): those who
+ * may see and manage every user already. Site administrators invite by email instead.
+ */
+const ADDS_EXISTING_USERS = 'network.users.manage'
 
 /** What `assertCanGrant` needs of a role: enough to resolve its capabilities. */
 export type GrantableRole = Pick<RoleRow, 'slug' | 'isBuiltin' | 'capabilities'>
@@ -238,8 +245,12 @@ export function createRbacService(deps: RbacServiceDeps) {
     },
 
     /**
-     * Adds `userId` to the context's site with a site role, or moves them to it. The caller must hold the
-     * new role's capabilities on this site, and the current role's too (no demoting someone above you).
+     * Changes the site role of a member of the context's site. The caller must hold the new role's
+     * capabilities on this site and must not be outranked by the member (`assertOutranks`: their network
+     * role, their role here, and the site's ownership). Someone who is not a member cannot be added this
+     * way, except by holders of `network.users.manage`, who may see every user anyway: for everyone else
+     * a non-member answers exactly like an unknown id (COLOPHON_RBAC_MEMBER_NOT_FOUND), so that user ids
+     * tell a site's administrators nothing; they invite by email instead (site-invitations.service.ts).
      * A change of role revokes the member's sessions; adding does not (it only grants).
      */
     async putMember(
@@ -255,10 +266,13 @@ export function createRbacService(deps: RbacServiceDeps) {
         if (!role || role.scope !== 'site')
           throw RbacErrors.siteRoleRequired({ details: { role: input.role } })
         assertCanGrant(ctx, role)
-        const user = await findMemberCandidate(tx, userId)
-        if (!user || user.status === 'deleted') throw RbacErrors.userNotFound({ details: { userId } })
+        // Both lookups always run, so that the refusal of a non-member costs the same whoever the id is.
         const current = await findMembership(tx, site.id, userId)
-        if (current) assertCanGrant(ctx, current.role)
+        const user = await findAccount(tx, { id: userId })
+        if (!current && !can(ctx, ADDS_EXISTING_USERS))
+          throw RbacErrors.memberNotFound({ details: { userId } })
+        if (!user || user.status === 'deleted') throw RbacErrors.userNotFound({ details: { userId } })
+        await assertOutranks(ctx, tx, userId)
         const view = (since: Date): MemberView => ({
           userId: user.id,
           email: user.email,
@@ -280,17 +294,18 @@ export function createRbacService(deps: RbacServiceDeps) {
       })
     },
 
-    /** Removes `userId` from the context's site; needs the capabilities of their role. Revokes sessions. */
+    /**
+     * Removes `userId` from the context's site, unless they outrank the caller (`assertOutranks`). Revokes
+     * their sessions. A non-member and an unknown id get the same answer.
+     */
     async removeMember(ctx: Ctx, userId: string): Promise<void> {
       requireCapability(ctx, 'site.members.manage')
       const site = requireSite(ctx)
       refuseOwnMembership(ctx, userId)
       await ctx.tx(async (tx) => {
-        const user = await findMemberCandidate(tx, userId)
-        if (!user || user.status === 'deleted') throw RbacErrors.userNotFound({ details: { userId } })
         const current = await findMembership(tx, site.id, userId)
         if (!current) throw RbacErrors.memberNotFound({ details: { userId } })
-        assertCanGrant(ctx, current.role)
+        await assertOutranks(ctx, tx, userId)
         await deleteMembership(tx, site.id, userId)
         await deps.revokeSessions(tx, userId)
         await recordAudit(ctx, tx, {

@@ -2,7 +2,7 @@ import {
   appTransaction,
   applyMigrations,
   migrationStatus,
-  systemTransaction,
+  withOwnerRole,
   type ApplyResult,
   type Engine,
   type MigrationFile,
@@ -133,8 +133,11 @@ export function createSetupService(deps: SetupServiceDeps) {
   }): Promise<SetupResult> {
     // Hash before the transaction: it is slow, and a transaction must stay short.
     const passwordHash = await hashPassword(input.admin.password)
-    const result = await systemTransaction(engine.orm, async (tx) => {
-      const state = await lockSetupState(tx)
+    // The admin and the main site are written as the application role at network scope, like any other
+    // user and site: forced row-level security binds the owner role too (the site trigger seeds content
+    // types). Only the setup state, which the application role cannot reach, is touched as the owner.
+    const result = await appTransaction(engine.orm, { network: true }, async (tx) => {
+      const state = await withOwnerRole(tx, () => lockSetupState(tx))
       if (state === 'ready') throw SetupErrors.alreadyComplete()
       const admin = await createNetworkAdmin(tx, {
         email: input.admin.email,
@@ -142,7 +145,7 @@ export function createSetupService(deps: SetupServiceDeps) {
         passwordHash,
       })
       const site = await createMainSite(tx, { name: input.site.name, ownerId: admin.id })
-      await markReady(tx)
+      await withOwnerRole(tx, () => markReady(tx))
       return { state: 'ready' as const, admin, site }
     })
     changed()

@@ -37,11 +37,12 @@ const patchQuotas = (session: Session, site: string, payload: unknown) =>
   session.request({ method: 'PATCH', url: `/api/v1/sites/${site}/quotas`, payload })
 
 beforeAll(async () => {
-  app = await createTestApp()
+  app = await createTestApp({ config: { anonymousRequestsPerMinute: 5 } })
   admin = await signInAdmin(app)
   const alpha = await insertSite('alpha', { apiCallsPerMinute: 3 })
   const user = await createUser(app, { siteRole: 'administrator', site: alpha })
   for (const slug of ['bravo', 'charlie', 'delta']) await joinAsAdministrator(user.id, await insertSite(slug))
+  await joinAsAdministrator(user.id, await insertSite('readers', { apiCallsPerMinute: 2 }))
   siteAdmin = await signIn(app, user)
 })
 
@@ -62,6 +63,21 @@ describe('API-call quota', () => {
     expect(Number(refused.headers['retry-after'])).toBe(details.retryAfterSeconds)
     // Addressing the site by id counts against the same quota.
     expect((await settingsOf(sites.alpha as string)).statusCode).toBe(429)
+  })
+
+  it('is not spent by anonymous readers, who are limited per client address instead', async () => {
+    const read = (address: string) =>
+      app.server.inject({ method: 'GET', url: '/api/v1/sites/readers/entries', remoteAddress: address })
+    for (let i = 0; i < 5; i += 1) expect((await read('192.0.2.10')).statusCode).toBe(200)
+    const refused = await read('192.0.2.10')
+    expect(refused.statusCode).toBe(429)
+    expect(errorOf(refused).code).toBe('COLOPHON_HTTP_RATE_LIMITED')
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0)
+    // Another reader, and the site's own members, carry on: five anonymous reads spent none of its 2 calls.
+    expect((await read('192.0.2.11')).statusCode).toBe(200)
+    expect((await settingsOf('readers')).statusCode).toBe(200)
+    expect((await settingsOf('readers')).statusCode).toBe(200)
+    expect(errorOf(await settingsOf('readers')).code).toBe('COLOPHON_SITES_QUOTA_API_CALLS')
   })
 
   it('leaves other sites answering while one site is over its quota', async () => {

@@ -1,5 +1,6 @@
 import { and, arrayContains, asc, eq, inArray, or } from 'drizzle-orm'
 import { schema, type Tx } from '../../platform/db/index.ts'
+import { visibleTo, type Audience } from '../content/index.ts'
 
 const { entries, contentTypes, entryTerms, taxonomies, terms } = schema
 
@@ -22,13 +23,14 @@ export interface AssignedTermRow {
 
 /**
  * The entry's author, status, visibility and type key. `lock` takes the entry's row lock, so two
- * replacements of one entry's terms run one after the other.
+ * replacements of one entry's terms run one after the other; with `audience`, an entry that audience
+ * may not read is not found.
  */
 export async function findEntryFacts(
   tx: Tx,
   siteId: string,
   id: string,
-  options: { lock?: boolean } = {},
+  options: { lock?: boolean; audience?: Audience } = {},
 ): Promise<EntryFacts | undefined> {
   const query = tx
     .select({
@@ -40,7 +42,13 @@ export async function findEntryFacts(
     })
     .from(entries)
     .innerJoin(contentTypes, eq(contentTypes.id, entries.typeId))
-    .where(and(eq(entries.siteId, siteId), eq(entries.id, id)))
+    .where(
+      and(
+        eq(entries.siteId, siteId),
+        eq(entries.id, id),
+        options.audience ? visibleTo(options.audience, 'entries', siteId) : undefined,
+      ),
+    )
   const [row] = options.lock ? await query.for('update', { of: entries }) : await query
   return row
 }

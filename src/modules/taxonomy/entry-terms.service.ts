@@ -1,7 +1,7 @@
-import { can, requireCapability, type Ctx } from '../../platform/access/index.ts'
+import { requireCapability, type Ctx } from '../../platform/access/index.ts'
 import type { Tx } from '../../platform/db/index.ts'
 import { recordAudit } from '../audit/index.ts'
-import { ContentErrors } from '../content/index.ts'
+import { ContentErrors, audienceOf } from '../content/index.ts'
 import { TaxonomyErrors } from './taxonomy.errors.ts'
 import { findTaxonomiesByKeys, type TaxonomyRow } from './taxonomy.repo.ts'
 import { siteOf } from './taxonomy.service.ts'
@@ -16,8 +16,8 @@ import {
 
 /**
  * The terms of an entry, by taxonomy. Assigning them is part of editing the entry: its author with
- * `site.content.edit.own`, anyone with `site.content.edit.any`. Readers see the terms of what they may
- * read: published public entries, or everything with `site.content.read`.
+ * `site.content.edit.own`, anyone with `site.content.edit.any`. Callers see the terms of the entries they
+ * may read, by content's audience rule.
  */
 
 export interface AssignedTerm {
@@ -96,11 +96,9 @@ export type EntryTermsService = ReturnType<typeof createEntryTermsService>
 export function createEntryTermsService() {
   async function get(ctx: Ctx, entryId: string): Promise<EntryTerms> {
     const site = siteOf(ctx)
-    const editorial = can(ctx, 'site.content.read')
     return ctx.tx(async (tx) => {
-      const entry = await findEntryFacts(tx, site.id, entryId)
-      const readable = entry && (editorial || (entry.status === 'published' && entry.visibility === 'public'))
-      if (!entry || !readable) throw ContentErrors.entryNotFound()
+      const entry = await findEntryFacts(tx, site.id, entryId, { audience: audienceOf(ctx) })
+      if (!entry) throw ContentErrors.entryNotFound()
       return entryTermsOf(tx, site.id, entry)
     })
   }

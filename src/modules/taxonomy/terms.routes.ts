@@ -125,7 +125,7 @@ export async function termsRoutes(
         tags,
         summary: 'Get the terms of an entry',
         description:
-          'The entry’s terms by taxonomy key. Readers see those of published public entries only (404 COLOPHON_CONTENT_ENTRY_NOT_FOUND otherwise); members with `site.content.read` see any entry’s.',
+          'The entry’s terms by taxonomy key, for an entry the caller may read (404 COLOPHON_CONTENT_ENTRY_NOT_FOUND otherwise): published public entries, plus private ones with `site.content.read.private` and unpublished ones with `site.content.read.drafts`.',
         params: EntryParams,
         response: { 200: EntryTermsView },
       },

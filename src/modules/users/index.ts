@@ -6,6 +6,7 @@ export {
   createNetworkAdmin,
   networkRoleSlugOf,
   normaliseEmail,
+  siteInvitationAccounts,
   summariseUser,
   verifyCredentials,
 } from './users.service.ts'

@@ -94,6 +94,46 @@ export function invitationMail(input: {
   }
 }
 
+/**
+ * An invitation to join one site, sent by rbac's site invitations. One wording whether or not the address
+ * has an account: the mail must not differ for the invitee in a way that matters, and nothing of it reaches
+ * the person who invited.
+ */
+export function siteInvitationMail(input: {
+  to: string
+  inviterName: string
+  siteName: string
+  roleName: string
+  link: string
+}): MailMessage {
+  const inviter = oneLine(input.inviterName)
+  const site = oneLine(input.siteName)
+  const role = oneLine(input.roleName, 100)
+  return {
+    to: input.to,
+    subject: `You are invited to a site on ${PRODUCT}`,
+    text: text([
+      'Hello,',
+      '',
+      `${inviter} invited you to join the site “${site}” on ${PRODUCT} as ${role}. Open this link within 7 days to accept:`,
+      '',
+      input.link,
+      '',
+      'If you already have an account with this address, it joins the site as it is; otherwise you will choose a password to create one.',
+      'If you do not know what this is about, ignore this message.',
+    ]),
+    html: page(
+      [
+        'Hello,',
+        `${escapeHtml(inviter)} invited you to join the site “${escapeHtml(site)}” on ${PRODUCT} as ${escapeHtml(role)}. Open this link within 7 days to accept.`,
+        'If you already have an account with this address, it joins the site as it is; otherwise you will choose a password to create one.',
+        'If you do not know what this is about, ignore this message.',
+      ],
+      { href: input.link, label: 'Join the site' },
+    ),
+  }
+}
+
 /** Sent to the NEW address: following the link proves the person can read it. */
 export function emailChangeMail(input: { to: string; name: string; link: string }): MailMessage {
   const name = oneLine(input.name)

@@ -35,7 +35,7 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRoutesOpti
         tags: ['users'],
         summary: 'Invite a user',
         description:
-          'Creates an invited user (no password yet) and mails them a link valid 7 days. Inviting an address that already has a pending invitation sends a new link and voids the old one. Optional `networkRole` and `site` membership: you can only grant roles whose capabilities you hold yourself. 409 when an active or suspended user has the address. The reply never contains the link.',
+          'Creates an invited user (no password yet) and mails them a link valid 7 days. Inviting an address that already has a pending invitation sends a new link and voids the old one. Optional `networkRole` and `site` membership: you can only grant roles whose capabilities you hold yourself. 409 when an active or suspended user has the address; re-inviting a pending invitee who holds a capability you lack is refused (COLOPHON_USERS_TARGET_OUTRANKS). The reply never contains the link.',
         body: InviteBody,
         response: { 201: UserReply },
       },

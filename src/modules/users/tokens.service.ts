@@ -15,7 +15,7 @@ import {
   verifyPassword,
 } from '../../platform/security/index.ts'
 import { recordAudit } from '../audit/index.ts'
-import { assertCanGrant } from '../rbac/index.ts'
+import { assertCanGrant, assertOutranks } from '../rbac/index.ts'
 import { SitesErrors } from '../sites/index.ts'
 import { emailChangeMail, emailChangedNoticeMail, invitationMail } from './mail-templates.ts'
 import {
@@ -144,7 +144,10 @@ export interface InviteInput {
 }
 
 export interface TokensServiceDeps {
-  /** Only `send` is used: it queues, so a reply never waits on (or reveals) the mail server. */
+  /**
+   * Only `send` is used, inside the transaction that issues the token: the message is queued durably
+   * with it, and a reply never waits on (or reveals) the mail server.
+   */
   mailer: Pick<Mailer, 'send'>
   /** Public base URL of the network, for the links in mails. */
   baseUrl: string
@@ -195,6 +198,8 @@ export function createTokensService(deps: TokensServiceDeps) {
       if (existing && existing.status !== 'invited') {
         throw UsersErrors.emailTaken({ details: { field: 'email' } })
       }
+      // Re-inviting acts on the pending invitee (new link, name, roles): the rule of every such action.
+      if (existing) await assertOutranks(ctx, tx, existing.id)
       const grants = await resolveGrants(ctx, tx, input)
       const user = await saveInvitee(tx, existing, {
         email,
@@ -222,16 +227,16 @@ export function createTokensService(deps: TokensServiceDeps) {
           reissued: existing !== undefined,
         },
       })
-      return { user, roleSlug, token, siteName: grants.site?.name ?? null }
-    })
-    deps.mailer.send(
-      invitationMail({
+      const link = tokenLink(deps.baseUrl, 'invitation', token)
+      const mail = invitationMail({
         to: email,
         inviterName: inviter.name,
-        siteName: result.siteName,
-        link: tokenLink(deps.baseUrl, 'invitation', result.token),
-      }),
-    )
+        siteName: grants.site?.name ?? null,
+        link,
+      })
+      await deps.mailer.send(ctx, mail, { tx })
+      return { user, roleSlug }
+    })
     return summariseUser(result.user, result.roleSlug)
   }
 
@@ -280,9 +285,9 @@ export function createTokensService(deps: TokensServiceDeps) {
     }
     const newEmail = normaliseEmail(input.newEmail)
     const at = now()
-    const token = await ctx.tx(async (tx) => {
-      if (newEmail === normaliseEmail(user.email) || (await findUserByEmail(tx, newEmail))) return null
-      const issued = await issueUserToken(tx, {
+    await ctx.tx(async (tx) => {
+      if (newEmail === normaliseEmail(user.email) || (await findUserByEmail(tx, newEmail))) return
+      const token = await issueUserToken(tx, {
         userId: user.id,
         purpose: 'email_change',
         ttlMs: EMAIL_CHANGE_TTL_MS,
@@ -294,23 +299,15 @@ export function createTokensService(deps: TokensServiceDeps) {
         target: { type: 'user', id: user.id },
         summary: { newEmail },
       })
-      return issued
+      const link = tokenLink(deps.baseUrl, 'email_change', token)
+      await deps.mailer.send(ctx, emailChangeMail({ to: newEmail, name: user.name, link }), { tx })
     })
-    if (token) {
-      deps.mailer.send(
-        emailChangeMail({
-          to: newEmail,
-          name: user.name,
-          link: tokenLink(deps.baseUrl, 'email_change', token),
-        }),
-      )
-    }
   }
 
   /** Applies an email change from its link, then tells the old address. */
   async function confirmEmailChange(ctx: Ctx, input: { token: string }): Promise<void> {
     const at = now()
-    const change = await ctx.tx(async (tx) => {
+    await ctx.tx(async (tx) => {
       const used = await consumeUserToken(tx, input.token, 'email_change', at)
       const user = used && (await findUserById(tx, used.userId))
       const newEmail = (used?.payload as { newEmail?: unknown } | undefined)?.newEmail
@@ -329,11 +326,9 @@ export function createTokensService(deps: TokensServiceDeps) {
         target: { type: 'user', id: user.id },
         summary: { from: user.email, to: newEmail },
       })
-      return { oldEmail: user.email, newEmail, name: user.name }
+      const notice = emailChangedNoticeMail({ to: user.email, name: user.name, newEmail })
+      await deps.mailer.send(ctx, notice, { tx })
     })
-    deps.mailer.send(
-      emailChangedNoticeMail({ to: change.oldEmail, name: change.name, newEmail: change.newEmail }),
-    )
   }
 
   /** Edits the caller's own profile (today: the display name). */

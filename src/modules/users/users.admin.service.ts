@@ -1,13 +1,13 @@
-import { actorUserId, can, requireCapability, type Ctx } from '../../platform/access/index.ts'
+import { actorUserId, requireCapability, type Ctx } from '../../platform/access/index.ts'
 import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
 import { assertPasswordPolicy, hashPassword } from '../../platform/security/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import {
   RbacErrors,
   assertCanGrant,
+  assertOutranks,
   findRoleBySlug,
   listMembershipsOfUser,
-  roleCapabilities,
   type MembershipView,
   type RoleRow,
 } from '../rbac/index.ts'
@@ -103,11 +103,6 @@ async function detailOf(tx: Tx, id: string): Promise<UserDetailView> {
   }
 }
 
-/** The capabilities of `role` the context lacks (none: the caller may grant or take it away). */
-function lacking(ctx: Ctx, role: Pick<RoleOfUser, 'slug' | 'isBuiltin' | 'capabilities'>): string[] {
-  return roleCapabilities(role).filter((capability) => !can(ctx, capability))
-}
-
 /** A network role the caller may grant: it exists, is network-wide, and holds nothing the caller lacks. */
 async function grantableNetworkRole(ctx: Ctx, tx: Tx, slug: string): Promise<RoleRow> {
   const role = await findRoleBySlug(tx, slug)
@@ -119,9 +114,9 @@ async function grantableNetworkRole(ctx: Ctx, tx: Tx, slug: string): Promise<Rol
 }
 
 /**
- * Locks the user and checks they may be managed by the caller: they exist, are not deleted, and hold no
- * capability the caller lacks (otherwise someone allowed to manage users could suspend, demote or delete
- * the very administrators above them).
+ * Locks the user and checks they may be managed by the caller: they exist, are not deleted, and do not
+ * outrank the caller (rbac's `assertOutranks`, the rule every action on another user passes; otherwise
+ * someone allowed to manage users could suspend, demote or delete the very administrators above them).
  */
 async function manageable(ctx: Ctx, tx: Tx, id: string): Promise<{ user: UserRow; role: RoleOfUser | null }> {
   const found = await lockUserWithRole(tx, id)
@@ -129,8 +124,7 @@ async function manageable(ctx: Ctx, tx: Tx, id: string): Promise<{ user: UserRow
   if (found.user.status === 'deleted') {
     throw UsersErrors.statusConflict({ details: { status: found.user.status } })
   }
-  const missing = found.role ? lacking(ctx, found.role) : []
-  if (missing.length > 0) throw UsersErrors.targetOutranks({ details: { missing } })
+  await assertOutranks(ctx, tx, id)
   return found
 }
 

@@ -1,5 +1,6 @@
 import { defineError } from '../../platform/errors/index.ts'
 import { SecurityErrors } from '../../platform/security/index.ts'
+import { RbacErrors } from '../rbac/index.ts'
 
 export const UsersErrors = {
   emailTaken: defineError(
@@ -41,11 +42,8 @@ export const UsersErrors = {
     409,
     'The user’s status does not allow this action.',
   ),
-  targetOutranks: defineError(
-    'COLOPHON_USERS_TARGET_OUTRANKS',
-    403,
-    'This user holds capabilities you do not have: only someone who holds them all can change, suspend or delete them.',
-  ),
+  // The outranking rule lives in rbac (assertOutranks), with its refusal.
+  targetOutranks: RbacErrors.targetOutranks,
   reassignInvalid: defineError(
     'COLOPHON_USERS_REASSIGN_INVALID',
     400,

@@ -79,7 +79,7 @@ export async function usersRoutes(app: FastifyInstance, { service }: UsersRoutes
         tags: ['users'],
         summary: 'Change a user',
         description:
-          'Changes the name and/or the network role (`null` removes it). A role change needs every capability of the new role, is refused on oneself and on the last active network admin, and signs the user out everywhere.',
+          'Changes the name and/or the network role (`null` removes it). A role change needs every capability of the new role, is refused on oneself and on the last active network admin, and signs the user out everywhere. Refused with COLOPHON_USERS_TARGET_OUTRANKS when the user holds a capability the caller lacks.',
         params: UserIdParams,
         body: UpdateUserBody,
         response: { 200: UserDetail },
@@ -96,7 +96,7 @@ export async function usersRoutes(app: FastifyInstance, { service }: UsersRoutes
         tags: ['users'],
         summary: 'Suspend a user',
         description:
-          'The user can no longer sign in; every session ends and their API keys are refused until reactivation. Refused on oneself and on the last active network admin. Suspending a suspended user changes nothing.',
+          'The user can no longer sign in; every session ends and their API keys are refused until reactivation. Refused on oneself and on the last active network admin. Suspending a suspended user changes nothing. Refused with COLOPHON_USERS_TARGET_OUTRANKS when the user holds a capability the caller lacks.',
         params: UserIdParams,
         response: { 200: UserDetail },
       },
@@ -111,7 +111,8 @@ export async function usersRoutes(app: FastifyInstance, { service }: UsersRoutes
       schema: {
         tags: ['users'],
         summary: 'Reactivate a user',
-        description: 'Lifts a suspension: the user can sign in again with their password.',
+        description:
+          'Lifts a suspension: the user can sign in again with their password. Refused with COLOPHON_USERS_TARGET_OUTRANKS when the user holds a capability the caller lacks.',
         params: UserIdParams,
         response: { 200: UserDetail },
       },
@@ -127,7 +128,7 @@ export async function usersRoutes(app: FastifyInstance, { service }: UsersRoutes
         tags: ['users'],
         summary: 'Delete a user',
         description:
-          'Deletes the user: their sessions, API keys, 2FA, pending links and site memberships go, and their address becomes free for a new account. With `reassignTo`, another active user takes over what they authored. Refused on oneself and on the last active network admin. The record stays as a tombstone (`status: deleted`) so the audit log and kept content still resolve.',
+          'Deletes the user: their sessions, API keys, 2FA, pending links and site memberships go, and their address becomes free for a new account. With `reassignTo`, another active user takes over what they authored. Refused on oneself and on the last active network admin. The record stays as a tombstone (`status: deleted`) so the audit log and kept content still resolve. Refused with COLOPHON_USERS_TARGET_OUTRANKS when the user holds a capability the caller lacks.',
         params: UserIdParams,
         querystring: DeleteUserQuery,
         response: { 200: Done },

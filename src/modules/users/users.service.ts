@@ -1,10 +1,13 @@
 import { newId, type Tx } from '../../platform/db/index.ts'
 import { verifyAgainstDummy, verifyPassword } from '../../platform/security/index.ts'
+import type { SiteInvitationAccounts } from '../rbac/index.ts'
+import { siteInvitationMail } from './mail-templates.ts'
 import { UsersErrors } from './users.errors.ts'
 import {
   findRoleIdBySlug,
   findUserByEmail,
   insertUser,
+  insertUserIfEmailFree,
   networkRoleSlugOf,
   type UserRow,
 } from './users.repo.ts'
@@ -60,6 +63,25 @@ export async function verifyCredentials(
   const row = await readUser(normaliseEmail(email))
   if (!row?.passwordHash) return verifyAgainstDummy(password).then(() => null)
   return (await verifyPassword(row.passwordHash, password)) ? row : null
+}
+
+/**
+ * What rbac's site invitations need of accounts (rbac cannot import users): the address normalisation, the
+ * creation of the active account an invitee without one chooses a password for, and the mail's wording.
+ */
+export const siteInvitationAccounts: SiteInvitationAccounts = {
+  normaliseEmail,
+  async createActiveUser(tx, input) {
+    const row = await insertUserIfEmailFree(tx, {
+      id: newId(),
+      email: normaliseEmail(input.email),
+      name: input.name.trim(),
+      passwordHash: input.passwordHash,
+      status: 'active',
+    })
+    return row && { id: row.id, email: row.email, name: row.name, status: row.status }
+  },
+  invitationMail: siteInvitationMail,
 }
 
 export { networkRoleSlugOf }

@@ -67,10 +67,15 @@ export const ConfigSchema = Type.Object(
     metricsToken: Type.Optional(
       Type.String({
         minLength: 16,
-        description: 'Bearer token for `GET /metrics` in production (loopback callers need none).',
+        description: 'Bearer token for `GET /metrics` in production.',
         secret: true,
       }),
     ),
+    metricsAllowLoopback: Type.Boolean({
+      default: false,
+      description:
+        'In production, let callers on this machine (loopback) read `GET /metrics` without the token. Off: a reverse proxy on the same machine would make every forwarded request look local.',
+    }),
     queryTiming: Type.Optional(
       Type.Boolean({
         description:
@@ -120,6 +125,19 @@ export const ConfigSchema = Type.Object(
       default: 10,
       description: 'Sign-in and password-reset attempts allowed per account (email) per 15 minutes.',
     }),
+    entryPasswordRateLimit: Type.Integer({
+      minimum: 1,
+      maximum: 100_000,
+      default: 30,
+      description: 'Password attempts on protected entries allowed per client address per 15 minutes.',
+    }),
+    entryPasswordFailLimit: Type.Integer({
+      minimum: 1,
+      maximum: 100_000,
+      default: 20,
+      description:
+        'Wrong passwords allowed per protected entry per 15 minutes, from all clients together; then every attempt on it waits.',
+    }),
     apiKeyRateLimit: Type.Integer({
       minimum: 1,
       maximum: 1_000_000,
@@ -139,6 +157,20 @@ export const ConfigSchema = Type.Object(
       default: 'Colophon <no-reply@localhost>',
       description: 'Sender (`From:`) of outgoing mail.',
     }),
+    encryptionKey: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9+/_-]{43}=?$',
+        description:
+          'Key that encrypts secrets at rest (2FA secrets, queued mail): 32 random bytes in base64, e.g. from `openssl rand -base64 32`. Required in production. Absent elsewhere: a key generated once into `<dataDir>/encryption.key`.',
+        secret: true,
+      }),
+    ),
+    encryptionPreviousKeys: Type.Array(Type.String({ pattern: '^[A-Za-z0-9+/_-]{43}=?$' }), {
+      default: [],
+      description:
+        'Earlier encryption keys, comma-separated: still accepted for reading during a key rotation until `colophon secrets rotate` has re-encrypted everything (see docs/operations.md).',
+      secret: true,
+    }),
     rootDomain: Type.String({
       minLength: 1,
       maxLength: 253,
@@ -153,6 +185,13 @@ export const ConfigSchema = Type.Object(
       default: 1200,
       description:
         'Requests allowed per site per minute on its `/api/v1/sites/{site}/…` routes, unless a network admin set another limit for the site.',
+    }),
+    anonymousRequestsPerMinute: Type.Integer({
+      minimum: 1,
+      maximum: 1_000_000,
+      default: 1200,
+      description:
+        'Requests allowed per client address per minute on `/api/v1/sites/{site}/…` routes for anonymous readers (they do not spend the site quota).',
     }),
     jobsInProcess: Type.Union([Type.Literal('auto'), Type.Literal('on'), Type.Literal('off')], {
       default: 'auto',

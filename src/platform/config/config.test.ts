@@ -138,6 +138,8 @@ describe('configuration', () => {
       'COLOPHON_SETUP_TOKEN',
       'COLOPHON_METRICS_TOKEN',
       'COLOPHON_SMTP_URL',
+      'COLOPHON_ENCRYPTION_KEY',
+      'COLOPHON_ENCRYPTION_PREVIOUS_KEYS',
     ])
   })
 })

@@ -12,6 +12,11 @@ export interface QueryStats {
   queries: number
   transactions: number
   durationMs: number
+  /**
+   * When present, the text of every statement counted in `queries` is appended (parameters are not part
+   * of it). Tests compare what two paths run (a password-reset request for a known and an unknown address).
+   */
+  statements?: string[]
 }
 
 const storage = new AsyncLocalStorage<QueryStats>()
@@ -39,5 +44,8 @@ export function recordStatement(text: string, durationMs: number): void {
   if (!stats) return
   stats.durationMs += durationMs
   if (text.startsWith(BIND_MARKER)) stats.transactions += 1
-  else if (!CONTROL.test(text)) stats.queries += 1
+  else if (!CONTROL.test(text)) {
+    stats.queries += 1
+    stats.statements?.push(text)
+  }
 }

@@ -62,9 +62,14 @@ export function bindingStatement(binding: TxBinding): string {
 }
 
 /**
- * Runs `fn` in a transaction as the connecting (owner) role, which row-level security does not bind.
- * Only installation and maintenance steps that exist before any tenant (setup, migrations) use it.
+ * Inside an application transaction, runs `fn` as the connecting (owner) role, then returns to the
+ * application role. For the few statements on tables the application role cannot reach (the setup state,
+ * pg-boss's queue); the transaction's bindings stay set. `SET ROLE NONE` is allowed to any session.
+ * Row-level security still binds the owner where a table forces it, so tenant rows are never written here.
  */
-export function systemTransaction<T>(orm: Orm, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return orm.transaction(fn)
+export async function withOwnerRole<T>(tx: Tx, fn: () => Promise<T>): Promise<T> {
+  await tx.execute(sql`SELECT set_config('role', 'none', true)`)
+  const result = await fn()
+  await tx.execute(sql.raw(`SELECT set_config('role', '${APP_ROLE}', true)`))
+  return result
 }

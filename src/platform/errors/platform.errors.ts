@@ -26,11 +26,27 @@ export const PlatformErrors = {
     'The request body has a content type this address does not accept.',
   ),
   badRequest: defineError('COLOPHON_HTTP_BAD_REQUEST', 400, 'The request could not be understood.'),
+  invalidText: defineError(
+    'COLOPHON_HTTP_INVALID_TEXT',
+    400,
+    'The request holds text that is not valid: a NUL character, bytes that are not UTF-8, or an unpaired surrogate.',
+  ),
+  duplicateHost: defineError(
+    'COLOPHON_HTTP_DUPLICATE_HOST',
+    400,
+    'The request carries more than one Host header.',
+  ),
+  headersTooLarge: defineError(
+    'COLOPHON_HTTP_HEADERS_TOO_LARGE',
+    431,
+    'The request headers are larger than this server accepts.',
+  ),
+  requestTimeout: defineError('COLOPHON_HTTP_REQUEST_TIMEOUT', 408, 'The request did not arrive in time.'),
   rateLimited: defineError('COLOPHON_HTTP_RATE_LIMITED', 429, 'Too many requests. Wait before trying again.'),
   metricsForbidden: defineError(
     'COLOPHON_HTTP_METRICS_FORBIDDEN',
     403,
-    'Metrics need the metrics bearer token, or a request from this machine.',
+    'Metrics need the metrics bearer token.',
   ),
   unavailable: defineError(
     'COLOPHON_HTTP_SHUTTING_DOWN',

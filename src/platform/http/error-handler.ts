@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { DbErrors } from '../db/index.ts'
+import { DbErrors, isConnectionFailure } from '../db/index.ts'
 import { isAppError, PlatformErrors, type ErrorFactory } from '../errors/index.ts'
+import { urlTextProblem } from './text.rules.ts'
 
 /**
  * One place turns every failure into the envelope `{ error: { code, message, details?, requestId } }`.
@@ -67,9 +68,23 @@ function isUndefinedTable(err: unknown): boolean {
   return false
 }
 
+/** Seconds a client is asked to wait when the database is unreachable: a pool reconnects quickly. */
+const DB_RETRY_AFTER_SECONDS = 5
+
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    if (isAppError(err)) {
+    const coded = isAppError(err)
+    if (
+      (coded && DbErrors.unavailable.is(err)) ||
+      (!(coded && err.status < 500) && isConnectionFailure(err))
+    ) {
+      // An outage the client can wait out (restart, failover, full connection table), not a bug.
+      request.log.warn({ err }, 'database unavailable')
+      const def = DbErrors.unavailable
+      reply.header('retry-after', String(DB_RETRY_AFTER_SECONDS))
+      return send(reply, def.status, envelope(request, def.code, def.message))
+    }
+    if (coded) {
       if (err.status >= 500) request.log.error({ err }, err.message)
       return send(reply, err.status, envelope(request, err.code, err.message, err.details))
     }
@@ -119,13 +134,20 @@ export function registerErrorHandling(app: FastifyInstance): void {
 
 /**
  * Errors Fastify raises before routing (an undecodable URL such as `/%ff`) bypass the error handler;
- * this renders them in the same envelope.
+ * this renders them in the same envelope. A path whose escapes decode to bytes that are not UTF-8 (or
+ * to NUL) gets the same code as invalid text anywhere else in a request.
  */
 export function frameworkErrorHandler(
   _err: FastifyError,
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
+  const problem = urlTextProblem(request.raw.url ?? request.url)
+  if (problem) {
+    const def = PlatformErrors.invalidText
+    void send(reply, def.status, envelope(request, def.code, def.message, { location: problem }))
+    return
+  }
   const def = PlatformErrors.badRequest
   void send(reply, def.status, envelope(request, def.code, def.message))
 }

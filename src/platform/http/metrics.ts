@@ -10,25 +10,52 @@ import { PUBLIC } from './access.ts'
  * registry, so several apps in one process (tests) do not collide.
  */
 export interface MetricsOptions {
-  /** In production, /metrics needs this bearer token unless the caller is on loopback. */
+  /** In production, /metrics needs this bearer token. */
   protect: boolean
   token?: string | undefined
+  /**
+   * Production only: callers on loopback need no token. Off by default, because a reverse proxy on the
+   * same machine makes every forwarded request a loopback request.
+   */
+  allowLoopback?: boolean
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
 
+/**
+ * prom-client's default collection has three gauges whose names end in `_total`, a suffix reserved for
+ * counters (`promtool check metrics` refuses them). Each is the sum of the gauge of the same name without
+ * the suffix, which is labelled by type, so nothing is lost by leaving them out.
+ */
+const MISNAMED_DEFAULT_GAUGES = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+]
+
+const PREFIX = 'colophon_'
+
 function mayReadMetrics(request: FastifyRequest, options: MetricsOptions): boolean {
   if (!options.protect) return true
   // The socket address, not request.ip: a forwarded header must not make a remote caller look local.
-  if (LOOPBACK.has(request.socket.remoteAddress ?? '')) return true
+  if (options.allowLoopback && LOOPBACK.has(request.socket.remoteAddress ?? '')) return true
   const header = request.headers.authorization ?? ''
   const match = /^Bearer (.+)$/.exec(header)
   return Boolean(options.token && match?.[1] && timingSafeEqualText(match[1], options.token))
 }
 
+/** What `serve` warns about at start when /metrics can answer nobody (production, no token, no waiver). */
+export function metricsWarning(options: MetricsOptions): string | null {
+  if (!options.protect || options.token) return null
+  return options.allowLoopback
+    ? 'COLOPHON_METRICS_TOKEN is not set: GET /metrics answers only callers on this machine'
+    : 'COLOPHON_METRICS_TOKEN is not set: GET /metrics refuses every caller (403) until it is'
+}
+
 export function registerMetrics(app: FastifyInstance, options: MetricsOptions): Registry {
   const registry = new Registry()
-  collectDefaultMetrics({ register: registry, prefix: 'colophon_' })
+  collectDefaultMetrics({ register: registry, prefix: PREFIX })
+  for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(PREFIX + name)
   const histogram = new Histogram({
     name: 'colophon_http_request_duration_seconds',
     help: 'HTTP request duration by method, route pattern and status code',

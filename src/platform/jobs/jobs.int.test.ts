@@ -198,7 +198,14 @@ describe('jobs platform', () => {
       {
         site: site.id,
         actor: { kind: 'system', reason: expect.stringMatching(new RegExp(`test\\.ctx.*user ${userId}`)) },
-        info: { id, queue: 'test.ctx', attempt: 1, siteId: site.id, actor: { kind: 'user', userId } },
+        info: {
+          id,
+          queue: 'test.ctx',
+          attempt: 1,
+          isLastAttempt: false,
+          siteId: site.id,
+          actor: { kind: 'user', userId },
+        },
         data: { n: 7 },
       },
     ])

@@ -100,6 +100,20 @@ export async function claimJob(tx: Tx, id: string): Promise<JobRow | undefined> 
   return row
 }
 
+/** Jobs of these queues that some worker is running, or that are due and about to be claimed. */
+export async function countBusyJobs(tx: Tx, queues: readonly string[]): Promise<number> {
+  const [row] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(jobs)
+    .where(
+      and(
+        inArray(jobs.queue, [...queues]),
+        sql`(${jobs.state} = 'active' OR (${jobs.state} = 'queued' AND ${jobs.runAfter} <= now()))`,
+      ),
+    )
+  return Number(row?.n ?? 0)
+}
+
 /** Runs left `running` by a worker that died: closed as timed out when the next attempt starts. */
 export async function closeAbandonedRuns(tx: Tx, jobId: string): Promise<void> {
   await tx

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks'
 import type { JobWithMetadata } from 'pg-boss'
 import { asSystem, type Ctx, type CtxLogger } from '../access/index.ts'
 import { appTransaction, newId, type Orm, type Tx } from '../db/index.ts'
-import { isAppError } from '../errors/index.ts'
+import { describeError } from '../log/index.ts'
 import {
   claimJob,
   closeAbandonedRuns,
@@ -23,6 +23,8 @@ export interface JobInfo {
   queue: string
   /** 1 for the first run, counting every attempt since the job was sent (retries by hand included). */
   attempt: number
+  /** No retry follows if this attempt fails: the job will be dead (a retry by hand starts a new series). */
+  isLastAttempt: boolean
   siteId: string | null
   /** Who sent the job: the handler acts for the platform, but may record on whose behalf. */
   actor: { kind: 'user' | 'api_key' | 'system' | 'anonymous'; userId: string | null }
@@ -57,13 +59,9 @@ class JobTimeoutError extends Error {
   }
 }
 
-function describeError(err: unknown): string {
-  const text = isAppError(err)
-    ? `${err.code}: ${err.message}`
-    : err instanceof Error
-      ? `${err.name}: ${err.message}`
-      : String(err)
-  return text.slice(0, MAX_ERROR_LENGTH)
+/** Kept in the job row and logged: the value-free description (no statement parameters, no row values). */
+function describeFailure(err: unknown): string {
+  return describeError(err).slice(0, MAX_ERROR_LENGTH)
 }
 
 /** Rejects after `seconds`; the handler cannot be killed, but its outcome no longer counts. */
@@ -112,6 +110,7 @@ export async function runDelivery(
     id: job.id,
     queue: job.queue,
     attempt: job.attempts,
+    isLastAttempt: delivery.retryCount >= delivery.retryLimit,
     siteId: job.siteId,
     actor: { kind: actorKind, userId: job.actorId },
   }
@@ -120,7 +119,7 @@ export async function runDelivery(
     await withinSeconds(def.handler(ctx, job.data as object, info), def.timeoutSeconds)
   } catch (err) {
     const final = delivery.retryCount >= delivery.retryLimit
-    const error = describeError(err)
+    const error = describeFailure(err)
     await network(async (tx) => {
       await finishRun(tx, run.id, {
         status: err instanceof JobTimeoutError ? 'timed_out' : 'failed',

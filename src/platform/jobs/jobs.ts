@@ -2,9 +2,17 @@ import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import { PgBoss, type Db, type JobWithMetadata, type SendOptions as BossSendOptions } from 'pg-boss'
 import { actorUserId, type Ctx, type CtxLogger } from '../access/index.ts'
-import { newId, type Engine, type Tx } from '../db/index.ts'
+import { appTransaction, newId, type Engine, type Tx } from '../db/index.ts'
 import { JobsErrors } from './jobs.errors.ts'
-import { findOpenSingleton, insertJob, lockJob, lockSingleton, updateJob, type JobRow } from './jobs.repo.ts'
+import {
+  countBusyJobs,
+  findOpenSingleton,
+  insertJob,
+  lockJob,
+  lockSingleton,
+  updateJob,
+  type JobRow,
+} from './jobs.repo.ts'
 import { runDelivery, type JobHandler, type QueueDefinition } from './jobs.runner.ts'
 import { queueDatabaseFor, withQueueStatements } from './queue.repo.ts'
 
@@ -35,12 +43,31 @@ export interface SendOptions {
 export type JobChangeHook = (tx: Tx, job: JobRow) => Promise<void>
 
 export interface Jobs {
-  /** Declares a queue and its handler; before `start()`. */
+  /** Declares a queue and its handler; before `start({ work: true })` for workers to work it. */
   define<T extends object>(queue: string, handler: JobHandler<T>, options?: QueueOptions): void
   /** A recurring network job (no site) on a cron expression in UTC; the queue is declared with `define`. */
   every(queue: string, cron: string): void
   /** Queues a job for `ctx.site` (null: network) and `ctx.actor`; null when the singleton key is taken. */
   send<T extends object>(ctx: Ctx, queue: string, data: T, options?: SendOptions): Promise<string | null>
+  /**
+   * `send` inside a transaction the caller already opened with `ctx.tx`, so that the job exists exactly
+   * when the caller's own writes commit (a mail and the token it carries). The queue must already be
+   * connected (`start()`; build-app connects it when the server is ready): connecting from inside an open
+   * transaction would wait on itself on PGlite's single connection.
+   */
+  sendWithin<T extends object>(
+    tx: Tx,
+    ctx: Ctx,
+    queue: string,
+    data: T,
+    options?: SendOptions,
+  ): Promise<string | null>
+  /**
+   * Runs every due job of `queues` in this process now, in order, until none is left (retries that are
+   * due at once included), then waits for those another worker is running. Tests and `mailer.flush()`
+   * use it instead of waiting for a poll. Returns the number of deliveries it ran.
+   */
+  drain(queues: readonly string[], options?: { timeoutMs?: number }): Promise<number>
   /** Cancels a queued or retrying job of `ctx.site` (any site in network scope). */
   cancel(ctx: Ctx, jobId: string, options?: { onChange?: JobChangeHook }): Promise<JobRow>
   /** Queues a dead or failed job again with a fresh set of retries. */
@@ -81,6 +108,8 @@ export function createJobs(deps: JobsDeps): Jobs {
     lifecycle = next.catch(() => undefined)
     return next
   }
+  // Queues defined after the connection opened (a test's own queue), created before the next `send`.
+  let lateQueues: Promise<unknown> = Promise.resolve()
 
   function definitionOf(queue: string): QueueDefinition {
     const def = definitions.get(queue)
@@ -135,8 +164,41 @@ export function createJobs(deps: JobsDeps): Jobs {
 
   async function connected(): Promise<PgBoss> {
     if (!boss) await serially(() => open(false))
+    await lateQueues
     if (!boss) throw new TypeError('the job queue did not start')
     return boss
+  }
+
+  /** Our row and pg-boss's job, in the caller's transaction (bound to `ctx`, which row-level security checks). */
+  async function enqueue<T extends object>(
+    tx: Tx,
+    ctx: Ctx,
+    queueBoss: PgBoss,
+    job: { queue: string; data: T; options: SendOptions },
+  ): Promise<string | null> {
+    const { queue, data, options } = job
+    const def = definitionOf(queue)
+    const siteId = ctx.site?.id ?? null
+    const id = newId()
+    if (options.singletonKey !== undefined) {
+      await lockSingleton(tx, `${queue}\n${siteId ?? ''}\n${options.singletonKey}`)
+      if (await findOpenSingleton(tx, { siteId, queue, singletonKey: options.singletonKey })) return null
+    }
+    await insertJob(tx, {
+      id,
+      siteId,
+      queue,
+      data,
+      actorKind: ctx.actor.kind,
+      actorId: actorUserId(ctx.actor),
+      maxAttempts: def.retryLimit + 1,
+      runAfter: options.startAfter ?? new Date(),
+      singletonKey: options.singletonKey ?? null,
+    })
+    await withQueueStatements(tx, (txDb) =>
+      queueBoss.send(queue, {}, { ...bossOptions(def), id, startAfter: options.startAfter, db: txDb }),
+    )
+    return id
   }
 
   async function send<T extends object>(
@@ -145,31 +207,56 @@ export function createJobs(deps: JobsDeps): Jobs {
     data: T,
     options: SendOptions = {},
   ): Promise<string | null> {
-    const def = definitionOf(queue)
+    definitionOf(queue)
     const queueBoss = await connected()
-    const siteId = ctx.site?.id ?? null
-    const id = newId()
-    return ctx.tx(async (tx) => {
-      if (options.singletonKey !== undefined) {
-        await lockSingleton(tx, `${queue}\n${siteId ?? ''}\n${options.singletonKey}`)
-        if (await findOpenSingleton(tx, { siteId, queue, singletonKey: options.singletonKey })) return null
+    return ctx.tx((tx) => enqueue(tx, ctx, queueBoss, { queue, data, options }))
+  }
+
+  async function sendWithin<T extends object>(
+    tx: Tx,
+    ctx: Ctx,
+    queue: string,
+    data: T,
+    options: SendOptions = {},
+  ): Promise<string | null> {
+    if (!boss) throw new TypeError('the job queue is not connected: call jobs.start() before sendWithin')
+    return enqueue(tx, ctx, boss, { queue, data, options })
+  }
+
+  /** One due delivery of `queue`, run here; false when there was none. */
+  async function runOneDue(queueBoss: PgBoss, queue: string): Promise<boolean> {
+    const def = definitionOf(queue)
+    const [delivery] = await queueBoss.fetch<object>(queue, { batchSize: 1, includeMetadata: true })
+    if (!delivery) return false
+    try {
+      await runDelivery({ orm: deps.engine.orm, log: deps.log, worker }, def, delivery)
+    } catch (err) {
+      await queueBoss.fail(queue, delivery.id, err as object)
+      return true
+    }
+    await queueBoss.complete(queue, delivery.id)
+    return true
+  }
+
+  async function drain(queues: readonly string[], options: { timeoutMs?: number } = {}): Promise<number> {
+    for (const queue of queues) definitionOf(queue)
+    const queueBoss = await connected()
+    const deadline = Date.now() + (options.timeoutMs ?? 10_000)
+    let ran = 0
+    for (;;) {
+      let progressed = false
+      for (const queue of queues) {
+        while (await runOneDue(queueBoss, queue)) {
+          ran += 1
+          progressed = true
+        }
       }
-      await insertJob(tx, {
-        id,
-        siteId,
-        queue,
-        data,
-        actorKind: ctx.actor.kind,
-        actorId: actorUserId(ctx.actor),
-        maxAttempts: def.retryLimit + 1,
-        runAfter: options.startAfter ?? new Date(),
-        singletonKey: options.singletonKey ?? null,
-      })
-      await withQueueStatements(tx, (txDb) =>
-        queueBoss.send(queue, {}, { ...bossOptions(def), id, startAfter: options.startAfter, db: txDb }),
-      )
-      return id
-    })
+      if (progressed) continue
+      // Nothing due here: done, unless another worker holds some of them.
+      const busy = await appTransaction(deps.engine.orm, { network: true }, (tx) => countBusyJobs(tx, queues))
+      if (busy === 0 || Date.now() > deadline) return ran
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
   }
 
   /** A state change of one job: our row (application role) and pg-boss's job, in one transaction. */
@@ -212,12 +299,16 @@ export function createJobs(deps: JobsDeps): Jobs {
         timeoutSeconds: options.timeoutSeconds ?? 300,
         recurring: false,
       })
+      const connectedBoss = boss
+      if (connectedBoss) lateQueues = serially(() => connectedBoss.createQueue(queue))
     },
     every(queue, cron) {
       definitionOf(queue).recurring = true
       schedules.set(queue, cron)
     },
     send,
+    sendWithin,
+    drain,
     cancel: (ctx, jobId, options = {}) =>
       change(ctx, jobId, options.onChange, async (tx, job, onQueue) => {
         if (job.state !== 'queued' && job.state !== 'retrying')

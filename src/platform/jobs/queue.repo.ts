@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { sql } from 'drizzle-orm'
 import { fromDrizzle, fromPglite, type Db, type DrizzleTransactionLike } from 'pg-boss'
-import { APP_ROLE, type Engine, type Tx } from '../db/index.ts'
+import { withOwnerRole, type Engine, type Tx } from '../db/index.ts'
 
 /**
  * How pg-boss reaches our database. pg-boss keeps its queue in its own schema, owned by the owner role
@@ -40,10 +40,9 @@ export function queueDatabaseFor(engine: Engine): Db {
  * statements (SET ROLE NONE: allowed to any session) and returns to the application role after.
  */
 export async function withQueueStatements<T>(tx: Tx, fn: (db: Db) => Promise<T>): Promise<T> {
-  await tx.execute(sql`SELECT set_config('role', 'none', true)`)
-  // Drizzle types `execute` loosely (unknown rows); both engines' sessions answer `{ rows }`.
-  const db = fromDrizzle(tx as unknown as DrizzleTransactionLike, sql)
-  const result = await current.run(db, () => fn(db))
-  await tx.execute(sql`SELECT set_config('role', ${APP_ROLE}, true)`)
-  return result
+  return withOwnerRole(tx, () => {
+    // Drizzle types `execute` loosely (unknown rows); both engines' sessions answer `{ rows }`.
+    const db = fromDrizzle(tx as unknown as DrizzleTransactionLike, sql)
+    return current.run(db, () => fn(db))
+  })
 }

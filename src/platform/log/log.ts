@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import type { LoggerOptions } from 'pino'
+import type { LogFn, Logger, LoggerOptions } from 'pino'
+import { serializeError } from './error-serializer.ts'
 
 /**
  * Logging: pino JSON lines on stdout, one per event, each request's lines tagged with its `requestId`.
@@ -28,11 +29,30 @@ export const REDACTED_PATHS = [
   '*.newPassword',
 ]
 
+/**
+ * `log.error(err)` and `log.error({ err })` without a message make pino use `err.message` as the line's
+ * message, outside the serializer: a query builder's message holds the statement and its parameters.
+ * The serialized (value-free) message is used instead.
+ */
+function withSafeErrorMessage(this: Logger, args: Parameters<LogFn>, method: LogFn): void {
+  const [first, second] = args as unknown[]
+  const err = first instanceof Error ? first : (first as { err?: unknown } | null)?.err
+  if (err && typeof second !== 'string') {
+    const fields = first instanceof Error ? { err: first } : (first as object)
+    method.apply(this, [fields, serializeError(err).message])
+    return
+  }
+  method.apply(this, args)
+}
+
 export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
     base: { service: 'colophon' },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    // Errors are logged field by field from a fixed list: never a statement's parameters or row values.
+    serializers: { err: serializeError },
+    hooks: { logMethod: withSafeErrorMessage },
     timestamp: () => `,"time":"${new Date().toISOString()}"`,
   }
 }

@@ -1,11 +1,19 @@
 import { and, desc, lt } from 'drizzle-orm'
 import { newId } from '../db/index.ts'
 import { schema, type Tx } from '../db/index.ts'
-import type { CapturedMail } from './mailer.ts'
 
 const { mailOutbox } = schema
 
 export type OutboxRow = typeof mailOutbox.$inferSelect
+
+/** A message as the capture transport keeps it, with the composed RFC 822 text. */
+export interface CapturedMail {
+  to: string
+  subject: string
+  text: string
+  html: string | null
+  raw: string
+}
 
 export async function insertOutboxMessage(tx: Tx, mail: CapturedMail): Promise<void> {
   await tx.insert(mailOutbox).values({

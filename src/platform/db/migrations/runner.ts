@@ -109,7 +109,12 @@ export async function applyMigrations(
     options.onProgress?.({ id: file.id, index, total: status.pending.length })
     const started = performance.now()
     const ran = await engine.ownerTransaction(async (sql) => {
-      await sql.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY])
+      // A migration may backfill tenant rows for every site. Forced row-level security binds the owner
+      // role too; as a member of the application role it passes the same network-scope policy.
+      await sql.query(
+        "SELECT pg_advisory_xact_lock($1), set_config('app.network', 'on', true)",
+        [MIGRATION_LOCK_KEY],
+      )
       const done = await sql.query(`SELECT 1 FROM ${META_SCHEMA}.schema_migrations WHERE id = $1`, [file.id])
       if (done.length > 0) return false
       try {

@@ -62,8 +62,9 @@ export const authChallenges = pgTable(
 )
 
 /**
- * Network table: a user's TOTP secret. Unconfirmed until the first valid code; `last_step` is the last
- * accepted time step, so a code cannot be used twice.
+ * Network table: a user's TOTP secret, sealed by the secret box (`v1:<key id>:…`; a value without the
+ * prefix is a legacy clear secret from before migration 0007, sealed at start or first use). Unconfirmed
+ * until the first valid code; `last_step` is the last accepted time step, so a code cannot be used twice.
  */
 export const userTotp = pgTable('user_totp', {
   userId: uuid('user_id')

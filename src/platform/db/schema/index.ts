@@ -21,8 +21,8 @@ import {
   terms,
 } from './content.ts'
 import { jobRuns, jobs } from './jobs.ts'
-import { mailOutbox } from './mail.ts'
-import { siteMembers } from './members.ts'
+import { mailOutbox, mailQueue } from './mail.ts'
+import { siteInvitations, siteMembers } from './members.ts'
 import { roles } from './roles.ts'
 import { siteDomains, sites } from './sites.ts'
 import { users } from './users.ts'
@@ -41,6 +41,7 @@ export {
   jobRuns,
   jobs,
   mailOutbox,
+  mailQueue,
   redirects,
   revisions,
   series,
@@ -49,6 +50,7 @@ export {
   terms,
   roles,
   siteDomains,
+  siteInvitations,
   siteMembers,
   sites,
   userRecoveryCodes,
@@ -70,8 +72,10 @@ export const schema = {
   userTokens,
   apiKeys,
   siteMembers,
+  siteInvitations,
   auditLog,
   mailOutbox,
+  mailQueue,
   fieldGroups,
   contentTypes,
   entries,
