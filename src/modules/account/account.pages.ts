@@ -97,7 +97,7 @@ export function renderAccountPage(page: AccountPage): string {
         <input name="${f.name}" type="${f.type}" autocomplete="${f.autocomplete}"${f.required ? ' required' : ''}${f.type === 'password' ? ' minlength="10" maxlength="256"' : ' maxlength="200"'}>
       </label>`,
     )
-    .join('\n      ')
+    .join('\n        ')
   return `<!doctype html>
 <html lang="en">
   <head>
@@ -111,15 +111,17 @@ export function renderAccountPage(page: AccountPage): string {
     <script src="/admin/account.js" defer></script>
   </head>
   <body>
-    <h1>${escapeHtml(page.title)}</h1>
-    <form id="account-form" data-action="${escapeHtml(page.action)}" data-success="${escapeHtml(page.success)}" novalidate>
-      <p>${escapeHtml(page.intro)}</p>
-      ${fields}
-      <button type="submit">${escapeHtml(page.submit)}</button>
-    </form>
-    <p id="account-status" role="status"></p>
-    <p id="account-error" role="alert"></p>
-    <noscript><p>This page needs JavaScript to read the code in its link.</p></noscript>
+    <main>
+      <h1>${escapeHtml(page.title)}</h1>
+      <form id="account-form" data-action="${escapeHtml(page.action)}" data-success="${escapeHtml(page.success)}" novalidate>
+        <p>${escapeHtml(page.intro)}</p>
+        ${fields}
+        <button type="submit">${escapeHtml(page.submit)}</button>
+      </form>
+      <p id="account-status" role="status"></p>
+      <p id="account-error" role="alert"></p>
+      <noscript><p>This page needs JavaScript to read the code in its link.</p></noscript>
+    </main>
   </body>
 </html>
 `
