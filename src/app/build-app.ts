@@ -13,6 +13,7 @@ import {
   frameworkErrorHandler,
   registerErrorHandling,
   registerHealthRoutes,
+  metricsOptionsOf,
   registerMetrics,
   createResponseCache,
   registerOpenApi,
@@ -30,6 +31,7 @@ import { apiKeysRoutes, createApiKeysService } from '../modules/api-keys/index.t
 import { auditRoutes } from '../modules/audit/index.ts'
 import {
   authRoutes,
+  CSRF_HEADER,
   createAuthService,
   createResetService,
   createTotpService,
@@ -224,15 +226,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await server.register(rateLimit, { global: false })
   await server.register(cookie)
 
-  registerMetrics(server, {
-    protect: config.env === 'production',
-    token: config.metricsToken,
-    allowLoopback: config.metricsAllowLoopback,
-  })
+  registerMetrics(server, metricsOptionsOf(config))
   await registerOpenApi(server, {
     version: VERSION,
     sessionCookie: SESSION_COOKIE,
-    csrfHeader: 'X-CSRF-Token',
+    csrfHeader: CSRF_HEADER,
   })
 
   const stateCache = createSystemStateCache(() => setup.systemState())

@@ -1,5 +1,5 @@
 import type { Config } from '../platform/config/index.ts'
-import { migrationStatus, openEngine, readMigrationFiles } from '../platform/db/index.ts'
+import { migrationStatus, openEngine, readMigrationFiles, type Engine } from '../platform/db/index.ts'
 import { openKeyring } from '../platform/security/index.ts'
 import { resealStoredSecrets } from './secrets.ts'
 
@@ -9,14 +9,20 @@ import { resealStoredSecrets } from './secrets.ts'
  * secrets too. Safe to run while nodes serve (each value is replaced only if unchanged). Exits 1 when
  * some value no configured key opens: the previous key it names must not be dropped yet.
  */
-export function createSecretsCommand(config: Config, out: NodeJS.WritableStream = process.stdout) {
+export function createSecretsCommand(
+  config: Config,
+  {
+    out = process.stdout,
+    openDatabase = () => openEngine({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: 2 }),
+  }: { out?: NodeJS.WritableStream; openDatabase?: () => Promise<Engine> } = {},
+) {
   return async (action: string | undefined): Promise<number> => {
     if (action !== 'rotate') {
       process.stderr.write('usage: colophon secrets rotate\n')
       return 64
     }
     const { box } = openKeyring(config)
-    const engine = await openEngine({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: 2 })
+    const engine = await openDatabase()
     try {
       const status = await migrationStatus(engine, readMigrationFiles())
       if (!status.current) {

@@ -415,7 +415,7 @@ describe('API documentation', () => {
   it('declares the session cookie, the CSRF header and API keys, and each operation says which it takes', () => {
     expect(doc.components.securitySchemes).toEqual({
       sessionCookie: expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'colophon_session' }),
-      csrfToken: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-CSRF-Token' }),
+      csrfToken: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'x-csrf-token' }),
       apiKey: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
     })
     const routeTable = new Map(

@@ -1,6 +1,5 @@
 import type { Config } from '../platform/config/index.ts'
 import { openEngine } from '../platform/db/index.ts'
-import { metricsWarning } from '../platform/http/index.ts'
 import { openKeyring } from '../platform/security/index.ts'
 import { stopOnSignals } from './shutdown.ts'
 import { buildApp } from './build-app.ts'
@@ -34,15 +33,9 @@ export async function serve(
   }
   const { server, setup } = app
   for (const warning of warnings) server.log.warn(warning)
-  const loud = startWarnings(config)
+  const loud = startWarnings(config, { serving: true })
   for (const warning of loud) server.log.warn(warning)
   if (keyring.file) server.log.info({ file: keyring.file }, 'secrets encrypted with the development key')
-  const metrics = metricsWarning({
-    protect: config.env === 'production',
-    token: config.metricsToken,
-    allowLoopback: config.metricsAllowLoopback,
-  })
-  if (metrics) server.log.warn(metrics)
 
   // Jobs are always sent from here; worked here too on PGlite (one process owns its data directory) or
   // when configured, otherwise by `colophon worker` processes.

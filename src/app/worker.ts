@@ -29,7 +29,7 @@ export async function work(config: Config, warnings: readonly string[]): Promise
     throw err
   }
   const { server } = app
-  for (const warning of [...warnings, ...startWarnings(config)]) server.log.warn(warning)
+  for (const warning of [...warnings, ...startWarnings(config, { serving: false })]) server.log.warn(warning)
   server.log.info({ engine: engine.kind, queues: app.jobs.queues }, 'colophon worker started')
 
   // Closing the app stops the job workers first (its onClose hook); running handlers get the shutdown

@@ -1,6 +1,6 @@
 /** Auth: sign-in, sessions, 2FA, password reset, and the gate every request passes. See README.md. */
 export { AuthErrors } from './auth.errors.ts'
-export { SESSION_COOKIE } from './auth.cookies.ts'
+export { CSRF_HEADER, SESSION_COOKIE } from './auth.cookies.ts'
 export { registerAuthentication } from './auth.hook.ts'
 export type { Authentication } from './auth.hook.ts'
 export type { AuthHookOptions } from './auth.hook.ts'

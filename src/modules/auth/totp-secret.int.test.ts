@@ -1,20 +1,19 @@
-import { generate } from 'otplib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, TEST_ENCRYPTION_KEY, type TestApp } from '../../../test/harness/test-app.ts'
 import { createUser, signIn, type TestUser } from '../../../test/harness/identity.ts'
+import { totpCodeFor } from '../../../test/harness/totp.ts'
 import { generateKeyText, keyIdOf, parseKey } from '../../platform/security/index.ts'
 
 /**
- * TOTP secrets at rest: sealed by the secret box (finding: they were stored in clear). The column never
- * holds the base32 secret; a key rotation keeps 2FA sign-in working (old key kept for reading, then
- * everything sealed again under the new key, then the old key dropped); legacy clear rows are sealed.
+ * TOTP secrets at rest are sealed by the secret box: the column never holds the base32 secret; a key
+ * rotation keeps 2FA sign-in working (old key kept for reading, then everything sealed again under the
+ * new key, then the old key dropped); legacy clear rows are sealed.
  */
 
 const OLD_KEY = TEST_ENCRYPTION_KEY
 const NEW_KEY = generateKeyText()
 const oldKeyId = keyIdOf(parseKey(OLD_KEY))
 const newKeyId = keyIdOf(parseKey(NEW_KEY))
-const PERIOD_MS = 30_000
 
 let app: TestApp
 const rateLimits = { authRateLimit: 10_000, authAccountRateLimit: 10_000 }
@@ -26,13 +25,6 @@ afterAll(() => app?.close())
 /** Another app on the same database, as after a restart with other keys. */
 function restartWith(config: Record<string, unknown>): Promise<TestApp> {
   return createTestApp({ db: app.db, config: { ...rateLimits, ...config } })
-}
-
-/** The code of the current time step plus `offset`; waits out a step's last two seconds. */
-async function codeFor(secret: string, offset: number): Promise<string> {
-  const left = PERIOD_MS - (Date.now() % PERIOD_MS)
-  if (left < 2_000) await new Promise((resolve) => setTimeout(resolve, left + 50))
-  return generate({ secret, epoch: Math.floor(Date.now() / 1000) + offset * 30 })
 }
 
 async function storedSecret(userId: string): Promise<string> {
@@ -54,7 +46,7 @@ async function enrol(on: TestApp): Promise<{ user: TestUser; secret: string }> {
   const confirm = await session.request({
     method: 'POST',
     url: '/api/v1/auth/2fa/confirm',
-    payload: { code: await codeFor(secret, -1) },
+    payload: { code: await totpCodeFor(secret, -1) },
   })
   expect(confirm.statusCode, confirm.body).toBe(200)
   return { user, secret }
@@ -83,7 +75,7 @@ describe('TOTP secrets at rest', () => {
     expect(stored).toMatch(new RegExp(`^v1:${oldKeyId}:`))
     expect(stored).not.toContain(secret)
     expect(stored.toUpperCase()).not.toContain(secret)
-    expect(await signInWith2fa(app, user, await codeFor(secret, 0))).toBe(200)
+    expect(await signInWith2fa(app, user, await totpCodeFor(secret, 0))).toBe(200)
   })
 
   it('keeps 2FA sign-in working across a key rotation, and works with the new key alone once re-keyed', async () => {
@@ -92,7 +84,9 @@ describe('TOTP secrets at rest', () => {
     const rotated = await restartWith({ encryptionKey: NEW_KEY, encryptionPreviousKeys: [OLD_KEY] })
     try {
       // The old key still opens the secret; using it seals it again under the new key.
-      expect(await signInWith2fa(rotated, signsInFirst.user, await codeFor(signsInFirst.secret, 0))).toBe(200)
+      expect(await signInWith2fa(rotated, signsInFirst.user, await totpCodeFor(signsInFirst.secret, 0))).toBe(
+        200,
+      )
       expect(await storedSecret(signsInFirst.user.id)).toMatch(new RegExp(`^v1:${newKeyId}:`))
       // `colophon secrets rotate` does the rest.
       expect(await storedSecret(neverSignsIn.user.id)).toMatch(new RegExp(`^v1:${oldKeyId}:`))
@@ -105,12 +99,12 @@ describe('TOTP secrets at rest', () => {
     }
     const newKeyOnly = await restartWith({ encryptionKey: NEW_KEY })
     try {
-      expect(await signInWith2fa(newKeyOnly, neverSignsIn.user, await codeFor(neverSignsIn.secret, 0))).toBe(
-        200,
-      )
-      expect(await signInWith2fa(newKeyOnly, signsInFirst.user, await codeFor(signsInFirst.secret, 1))).toBe(
-        200,
-      )
+      expect(
+        await signInWith2fa(newKeyOnly, neverSignsIn.user, await totpCodeFor(neverSignsIn.secret, 0)),
+      ).toBe(200)
+      expect(
+        await signInWith2fa(newKeyOnly, signsInFirst.user, await totpCodeFor(signsInFirst.secret, 1)),
+      ).toBe(200)
     } finally {
       await newKeyOnly.close()
     }
@@ -123,14 +117,14 @@ describe('TOTP secrets at rest', () => {
     for (const { user, secret } of [usedFirst, untouched]) {
       await app.db.engine.query('UPDATE user_totp SET secret = $2 WHERE user_id = $1', [user.id, secret])
     }
-    expect(await signInWith2fa(app, usedFirst.user, await codeFor(usedFirst.secret, 0))).toBe(200)
+    expect(await signInWith2fa(app, usedFirst.user, await totpCodeFor(usedFirst.secret, 0))).toBe(200)
     expect(await storedSecret(usedFirst.user.id)).toMatch(/^v1:/)
 
     await app.runMaintenance()
     const stored = await storedSecret(untouched.user.id)
     expect(stored).toMatch(new RegExp(`^v1:${oldKeyId}:`))
     expect(stored).not.toContain(untouched.secret)
-    expect(await signInWith2fa(app, untouched.user, await codeFor(untouched.secret, 0))).toBe(200)
+    expect(await signInWith2fa(app, untouched.user, await totpCodeFor(untouched.secret, 0))).toBe(200)
   })
 
   it('reports secrets no configured key opens, and leaves them as they are', async () => {

@@ -11,6 +11,7 @@ import {
   type Session,
   type TestUser,
 } from '../../../test/harness/identity.ts'
+import { totpCodeFor } from '../../../test/harness/totp.ts'
 
 let app: TestApp
 beforeAll(async () => {
@@ -22,16 +23,9 @@ afterAll(() => app?.close())
 const secrets: string[] = []
 const totpCodes: string[] = []
 
-const PERIOD_MS = 30_000
-
-/**
- * A real code from the user's "app" for the current time step plus `offset` (the server accepts one step
- * either side). Waits out the last two seconds of a step so the step cannot change under the request.
- */
+/** A real code for the current step plus `offset`, remembered so that the audit test can look for it. */
 async function codeFor(secret: string, offset = 0): Promise<string> {
-  const left = PERIOD_MS - (Date.now() % PERIOD_MS)
-  if (left < 2_000) await new Promise((resolve) => setTimeout(resolve, left + 50))
-  const code = await generate({ secret, epoch: Math.floor(Date.now() / 1000) + offset * 30 })
+  const code = await totpCodeFor(secret, offset)
   totpCodes.push(code)
   return code
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { PUBLIC, type ResponseCache } from '../../platform/http/index.ts'
+import { PUBLIC, createLimiter, type ResponseCache } from '../../platform/http/index.ts'
 import {
   ListEntriesQuery,
   ReadEntryQuery,
@@ -32,31 +32,28 @@ type EntryRequest = FastifyRequest<{ Params: { site: string; id: string } }>
  * use up its allowance, yet a password cannot be guessed from many addresses at once.
  */
 function passwordGuards(app: FastifyInstance, limits: ReadingRoutesOptions['passwordLimits']) {
-  const perClient = app.createRateLimit({
+  const exceeded = ({ retryAfterSeconds }: { retryAfterSeconds: number }) =>
+    ReadingErrors.passwordThrottled({ details: { retryAfterSeconds } })
+  const perClient = createLimiter(app, {
+    name: 'entry-password-client',
     max: limits.perClient,
     timeWindow: PASSWORD_WINDOW_MS,
-    keyGenerator: (request) => `entry-password-client:${request.ip}`,
+    key: (request) => request.ip,
+    exceeded,
   })
-  const perEntry = app.createRateLimit({
+  const perEntry = createLimiter(app, {
+    name: 'entry-password-entry',
     max: limits.perEntry,
     timeWindow: PASSWORD_WINDOW_MS,
-    keyGenerator: (request) =>
-      `entry-password-entry:${request.ctx.site?.id ?? ''}:${(request as EntryRequest).params.id.toLowerCase()}`,
+    key: (request) => `${request.ctx.site?.id ?? ''}:${(request as EntryRequest).params.id.toLowerCase()}`,
+    exceeded,
   })
-  const refuse = (reply: FastifyReply, seconds: number): never => {
-    reply.header('retry-after', String(seconds))
-    throw ReadingErrors.passwordThrottled({ details: { retryAfterSeconds: seconds } })
-  }
   return (request: EntryRequest, reply: FastifyReply): PasswordGuard => ({
     async admit() {
-      const entry = await perEntry(request, { increment: false })
-      if (!entry.isAllowed && entry.remaining === 0) refuse(reply, entry.ttlInSeconds)
-      const client = await perClient(request)
-      if (!client.isAllowed && client.isExceeded) refuse(reply, client.ttlInSeconds)
+      await perEntry.peek(request, reply)
+      await perClient(request, reply)
     },
-    async refused() {
-      await perEntry(request)
-    },
+    refused: () => perEntry(request, reply),
   })
 }
 

@@ -25,7 +25,6 @@ export {
   JOIN_SITE_PATH,
   SITE_INVITATION_TTL_MS,
   createSiteInvitationsService,
-  joinSiteLink,
 } from './site-invitations.service.ts'
 export type {
   AcceptedInvitationView,

@@ -322,7 +322,7 @@ export function createRbacService(deps: RbacServiceDeps) {
 export type RbacService = ReturnType<typeof createRbacService>
 
 /** Membership work is always about the route's site; a network context has none to act on. */
-function requireSite(ctx: Ctx) {
+export function requireSite(ctx: Ctx) {
   if (!ctx.site) throw AccessErrors.forbidden({ details: { reason: 'a site route is required' } })
   return ctx.site
 }

@@ -1,19 +1,19 @@
-import {
-  AccessErrors,
-  requireCapability,
-  requireUser,
-  type Actor,
-  type Ctx,
-} from '../../platform/access/index.ts'
+import { requireCapability, requireUser, type Actor, type Ctx } from '../../platform/access/index.ts'
 import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
 import type { MailMessage, Mailer } from '../../platform/mail/index.ts'
-import { assertPasswordPolicy, hashPassword, hashToken, randomToken } from '../../platform/security/index.ts'
+import {
+  assertPasswordPolicy,
+  hashPassword,
+  hashToken,
+  randomToken,
+  tokenLinkFor,
+} from '../../platform/security/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { SitesErrors } from '../sites/index.ts'
 import { RbacErrors } from './rbac.errors.ts'
 import { findAccount, findRoleById, findRoleBySlug, type InviteeAccount } from './rbac.repo.ts'
 import type { PageInput } from './rbac.schema.ts'
-import { assertCanGrant } from './rbac.service.ts'
+import { assertCanGrant, requireSite } from './rbac.service.ts'
 import {
   claimInvitation,
   deleteInvitation,
@@ -103,16 +103,6 @@ function view(row: InvitationRow): SiteInvitationView {
   }
 }
 
-function requireSite(ctx: Ctx) {
-  if (!ctx.site) throw AccessErrors.forbidden({ details: { reason: 'a site route is required' } })
-  return ctx.site
-}
-
-/** The link of a mail: the token in the fragment, so it never reaches server logs or Referer headers. */
-export function joinSiteLink(baseUrl: string, token: string): string {
-  return `${baseUrl.replace(/\/+$/, '')}${JOIN_SITE_PATH}#token=${token}`
-}
-
 /** A suspended or deleted account never joins: neither the address's account nor the one invited. */
 function refuseInactive(...accounts: (InviteeAccount | undefined)[]): void {
   if (accounts.some((a) => a?.status === 'suspended' || a?.status === 'deleted'))
@@ -175,7 +165,7 @@ export function createSiteInvitationsService(deps: SiteInvitationsServiceDeps) {
         inviterName: inviter.name,
         siteName: site.name,
         roleName: role.name,
-        link: joinSiteLink(deps.baseUrl, token),
+        link: tokenLinkFor(deps.baseUrl, JOIN_SITE_PATH, token),
       })
       // Queued in this transaction: the mail exists exactly when the invitation it carries does.
       await deps.mailer.send(ctx, mail, { tx })

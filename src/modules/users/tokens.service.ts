@@ -12,6 +12,7 @@ import {
   hashPassword,
   hashToken,
   randomToken,
+  tokenLinkFor,
   verifyPassword,
 } from '../../platform/security/index.ts'
 import { recordAudit } from '../audit/index.ts'
@@ -53,9 +54,9 @@ export const LINK_PATHS = {
   email_change: '/admin/confirm-email',
 } as const satisfies Record<TokenPurpose, string>
 
-/** The link for a token: in the fragment, so it never reaches server logs or Referer headers. */
+/** The link for a token of `purpose` (see `tokenLinkFor`). */
 export function tokenLink(baseUrl: string, purpose: TokenPurpose, token: string): string {
-  return `${baseUrl.replace(/\/+$/, '')}${LINK_PATHS[purpose]}#token=${token}`
+  return tokenLinkFor(baseUrl, LINK_PATHS[purpose], token)
 }
 
 /**

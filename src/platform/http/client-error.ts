@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
 import type { FastifyBaseLogger } from 'fastify'
 import { PlatformErrors, type ErrorFactory } from '../errors/index.ts'
+import { envelopeWithId } from './error-handler.ts'
 
 /**
  * Requests Node's HTTP parser cannot read (a header section over the size limit, a malformed header
@@ -21,7 +22,7 @@ function definitionFor(code: string | undefined): ErrorFactory {
 /** The raw response for an unreadable request (exported for its test). */
 export function clientErrorResponse(code: string | undefined, requestId: string): string {
   const def = definitionFor(code)
-  const body = JSON.stringify({ error: { code: def.code, message: def.message, requestId } })
+  const body = JSON.stringify(envelopeWithId(requestId, def.code, def.message))
   return [
     `HTTP/1.1 ${def.status} ${STATUS_CODES[def.status] ?? 'Error'}`,
     'content-type: application/json; charset=utf-8',

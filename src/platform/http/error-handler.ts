@@ -50,9 +50,17 @@ export function envelope(
   message: string,
   details?: unknown,
 ): ErrorEnvelope {
-  return {
-    error: { code, message, ...(details === undefined ? {} : { details }), requestId: String(request.id) },
-  }
+  return envelopeWithId(String(request.id), code, message, details)
+}
+
+/** The envelope where no Fastify request exists (a request the HTTP parser refused). */
+export function envelopeWithId(
+  requestId: string,
+  code: string,
+  message: string,
+  details?: unknown,
+): ErrorEnvelope {
+  return { error: { code, message, ...(details === undefined ? {} : { details }), requestId } }
 }
 
 function send(reply: FastifyReply, status: number, body: ErrorEnvelope): FastifyReply {
@@ -68,23 +76,28 @@ function isUndefinedTable(err: unknown): boolean {
   return false
 }
 
+/**
+ * A database outage, whoever raised it: our own COLOPHON_DB_UNAVAILABLE, or a connection-class failure
+ * (possibly wrapped) that is not already a coded client error.
+ */
+function isOutage(err: unknown): boolean {
+  if (DbErrors.unavailable.is(err)) return true
+  return (!isAppError(err) || err.status >= 500) && isConnectionFailure(err)
+}
+
 /** Seconds a client is asked to wait when the database is unreachable: a pool reconnects quickly. */
 const DB_RETRY_AFTER_SECONDS = 5
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    const coded = isAppError(err)
-    if (
-      (coded && DbErrors.unavailable.is(err)) ||
-      (!(coded && err.status < 500) && isConnectionFailure(err))
-    ) {
+    if (isOutage(err)) {
       // An outage the client can wait out (restart, failover, full connection table), not a bug.
       request.log.warn({ err }, 'database unavailable')
       const def = DbErrors.unavailable
       reply.header('retry-after', String(DB_RETRY_AFTER_SECONDS))
       return send(reply, def.status, envelope(request, def.code, def.message))
     }
-    if (coded) {
+    if (isAppError(err)) {
       if (err.status >= 500) request.log.error({ err }, err.message)
       return send(reply, err.status, envelope(request, err.code, err.message, err.details))
     }

@@ -7,7 +7,15 @@ import { PlatformErrors } from '../errors/index.ts'
  * so these are separate counters that the caller checks where the key is known (after the body is read,
  * or once the credential is resolved). A null key skips the limit.
  */
-export type Limiter = (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+export interface Limiter {
+  /** Counts the request against the limit; throws once it goes over. */
+  (request: FastifyRequest, reply: FastifyReply): Promise<void>
+  /**
+   * Throws when the limit is already used up, counting nothing: for limits only failures spend (the
+   * caller counts a failure with the limiter itself, which then never throws, as the peek let it in).
+   */
+  peek(request: FastifyRequest, reply: FastifyReply): Promise<void>
+}
 
 export function createLimiter(
   app: FastifyInstance,
@@ -27,13 +35,23 @@ export function createLimiter(
     timeWindow: options.timeWindow,
     keyGenerator: (request) => `${options.name}:${options.key(request) ?? ''}`,
   })
-  return async (request, reply) => {
+  const refuse = (reply: FastifyReply, limit: number, retryAfterSeconds: number): never => {
+    reply.header('retry-after', String(retryAfterSeconds))
+    if (options.exceeded) throw options.exceeded({ limit, retryAfterSeconds })
+    throw PlatformErrors.rateLimited({ details: { retryAfterSeconds } })
+  }
+  const limiter = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (options.key(request) === null) return
     const result = await check(request)
     if (result.isAllowed || !result.isExceeded) return
-    reply.header('retry-after', String(result.ttlInSeconds))
-    if (options.exceeded)
-      throw options.exceeded({ limit: result.max, retryAfterSeconds: result.ttlInSeconds })
-    throw PlatformErrors.rateLimited({ details: { retryAfterSeconds: result.ttlInSeconds } })
+    refuse(reply, result.max, result.ttlInSeconds)
   }
+  return Object.assign(limiter, {
+    async peek(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+      if (options.key(request) === null) return
+      const result = await check(request, { increment: false })
+      if (result.isAllowed || result.remaining > 0) return
+      refuse(reply, result.max, result.ttlInSeconds)
+    },
+  })
 }

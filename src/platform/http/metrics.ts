@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+import type { Config } from '../config/index.ts'
 import { PlatformErrors } from '../errors/index.ts'
 import { timingSafeEqualText } from '../security/index.ts'
 import { PUBLIC } from './access.ts'
@@ -18,6 +19,17 @@ export interface MetricsOptions {
    * same machine makes every forwarded request a loopback request.
    */
   allowLoopback?: boolean
+}
+
+/** The metrics settings of a configuration: production protects /metrics. */
+export function metricsOptionsOf(
+  config: Pick<Config, 'env' | 'metricsToken' | 'metricsAllowLoopback'>,
+): MetricsOptions {
+  return {
+    protect: config.env === 'production',
+    token: config.metricsToken,
+    allowLoopback: config.metricsAllowLoopback,
+  }
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])

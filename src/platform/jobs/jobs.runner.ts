@@ -118,7 +118,7 @@ export async function runDelivery(
   try {
     await withinSeconds(def.handler(ctx, job.data as object, info), def.timeoutSeconds)
   } catch (err) {
-    const final = delivery.retryCount >= delivery.retryLimit
+    const final = info.isLastAttempt
     const error = describeFailure(err)
     await network(async (tx) => {
       await finishRun(tx, run.id, {

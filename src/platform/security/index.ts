@@ -1,4 +1,4 @@
-export { hashToken, randomToken, timingSafeEqualText } from './tokens.ts'
+export { hashToken, randomToken, timingSafeEqualText, tokenLinkFor } from './tokens.ts'
 export {
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,

@@ -5,6 +5,14 @@ export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url')
 }
 
+/**
+ * The link an emailed token travels in: `<base URL><path>#token=<token>`. In the fragment, a token never
+ * reaches a server log nor a Referer header; the page at `path` reads it and posts it to the API.
+ */
+export function tokenLinkFor(baseUrl: string, path: string, token: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}${path}#token=${token}`
+}
+
 /** Tokens are stored as their SHA-256: a database leak does not reveal a usable token. */
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex')
