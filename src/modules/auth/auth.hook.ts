@@ -1,5 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { AccessErrors, createCtx, type Actor, type Ctx, type SiteRef } from '../../platform/access/index.ts'
+import {
+  AccessErrors,
+  can,
+  createCtx,
+  type Actor,
+  type Ctx,
+  type SiteRef,
+} from '../../platform/access/index.ts'
 import { appTransaction, type Orm, type Tx } from '../../platform/db/index.ts'
 import { PUBLIC, createLimiter, type RouteAccess } from '../../platform/http/index.ts'
 import { hashToken, timingSafeEqualText } from '../../platform/security/index.ts'
@@ -225,12 +232,7 @@ export function registerAuthentication(app: FastifyInstance, options: AuthHookOp
     return caps
   }
 
-  function enforce(
-    request: FastifyRequest,
-    access: RouteAccess,
-    principal: Principal | null,
-    caps: ReadonlySet<string>,
-  ): void {
+  function enforce(request: FastifyRequest, access: RouteAccess, principal: Principal | null): void {
     if (access.kind === 'public') return
     if (!principal) throw AccessErrors.authenticationRequired()
     if (access.sessionOnly && principal.actor.kind !== 'user') throw AuthErrors.sessionRequired()
@@ -244,7 +246,7 @@ export function registerAuthentication(app: FastifyInstance, options: AuthHookOp
     if (restriction && !access.allowRestricted) {
       throw restriction === 'enrol_2fa' ? AuthErrors.enrolmentRequired() : AuthErrors.passwordChangeRequired()
     }
-    if (access.kind === 'capability' && !caps.has(access.capability)) {
+    if (access.kind === 'capability' && !can(request.ctx, access.capability)) {
       throw AccessErrors.forbidden({ details: { capability: access.capability } })
     }
   }
@@ -292,7 +294,7 @@ export function registerAuthentication(app: FastifyInstance, options: AuthHookOp
       log: request.log,
     })
     request.standing = principal?.standing ?? null
-    enforce(request, access, principal, caps)
+    enforce(request, access, principal)
     // Archived sites are read-only; only routes declared `allowArchived` (lifecycle) still write.
     if (site?.status === 'archived' && !SAFE_METHODS.has(request.method)) {
       if (!(access.kind === 'capability' && access.allowArchived)) throw SitesErrors.archived()

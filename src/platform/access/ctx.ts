@@ -101,17 +101,28 @@ export interface OwnedResource {
 }
 
 /**
+ * The one access decision: whether a set of capabilities grants `capability`. A capability ending in
+ * `.own` is also granted by its `.any` variant (whoever may edit every entry may edit their own). The
+ * request gate (`config.access`) and `can()` both decide through this function, so a route can never
+ * refuse what its service would allow.
+ */
+export function grants(capabilities: ReadonlySet<string>, capability: string): boolean {
+  if (capabilities.has(capability)) return true
+  return capability.endsWith('.own') && capabilities.has(`${capability.slice(0, -'.own'.length)}.any`)
+}
+
+/**
  * Whether the context holds `capability`. For a capability with `own`/`any` variants, pass its base name
  * and the resource: `can(ctx, 'site.content.edit', { ownerId })` holds with `site.content.edit.any`, or
  * with `site.content.edit.own` when the actor owns the resource. The system actor can do anything.
  */
 export function can(ctx: Ctx, capability: string, resource?: OwnedResource): boolean {
   if (ctx.actor.kind === 'system') return true
-  if (ctx.capabilities.has(capability)) return true
+  if (grants(ctx.capabilities, capability)) return true
   if (resource === undefined) return false
-  if (ctx.capabilities.has(`${capability}.any`)) return true
+  if (grants(ctx.capabilities, `${capability}.any`)) return true
   const userId = actorUserId(ctx.actor)
-  return userId !== null && resource.ownerId === userId && ctx.capabilities.has(`${capability}.own`)
+  return userId !== null && resource.ownerId === userId && grants(ctx.capabilities, `${capability}.own`)
 }
 
 /** Throws COLOPHON_AUTH_FORBIDDEN (or COLOPHON_AUTH_REQUIRED for anonymous callers) unless `can` holds. */
