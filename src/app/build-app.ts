@@ -147,6 +147,11 @@ export interface App {
    */
   runMaintenance(now?: Date): Promise<void>
   /**
+   * Queues one maintenance run now (`serve` does at start). Afterwards it recurs hourly on the jobs
+   * clock, worked by whichever process works jobs: a network of many nodes does it once, not per node.
+   */
+  queueMaintenance(): Promise<void>
+  /**
    * Seals every stored secret (2FA secrets, queued mail bodies) not under the current encryption key
    * again, legacy clear 2FA secrets included: `colophon secrets rotate`, and each maintenance run.
    */
@@ -160,6 +165,8 @@ export interface App {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 const MINUTE = 60_000
+/** The hourly network upkeep: purging sites past their deletion grace period, resealing secrets. */
+export const MAINTENANCE_QUEUE = 'network.maintenance'
 const HOUR = 60 * MINUTE
 
 export async function buildApp(deps: AppDeps): Promise<App> {
@@ -405,6 +412,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // Legacy clear 2FA secrets (from before encryption) and values under a retired key.
     await resealSecrets()
   }
+  // Housekeeping has no timer of its own: the jobs platform is the one background scheduler.
+  jobs.define(MAINTENANCE_QUEUE, () => runMaintenance())
+  jobs.every(MAINTENANCE_QUEUE, '7 * * * *')
+  async function queueMaintenance(): Promise<void> {
+    const ctx = asSystem({ orm: engine.orm, reason: 'maintenance at start', log: server.log })
+    await jobs.send(ctx, MAINTENANCE_QUEUE, {}, { singletonKey: 'maintenance' })
+  }
 
-  return { server, setup, mailer, routes, runMaintenance, resealSecrets, jobs }
+  return { server, setup, mailer, routes, runMaintenance, queueMaintenance, resealSecrets, jobs }
 }

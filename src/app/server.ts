@@ -10,7 +10,6 @@ import { startWarnings } from './start-checks.ts'
  * shuts down gracefully on SIGTERM/SIGINT (stop accepting, finish in-flight requests, close the
  * database) within `shutdownTimeoutMs`.
  */
-const MAINTENANCE_EVERY_MS = 60 * 60 * 1000
 
 export async function serve(
   config: Config,
@@ -74,17 +73,13 @@ export async function serve(
   for (const warning of loud) lines.push(``, `WARNING: ${warning}`)
   out.write(lines.join('\n') + '\n\n')
 
-  const maintain = () =>
-    app.runMaintenance().catch((err: unknown) => server.log.error({ err }, 'maintenance failed'))
-  void maintain()
-  const maintenance = setInterval(maintain, MAINTENANCE_EVERY_MS)
-  maintenance.unref()
+  // Purging deleted sites and resealing secrets: queued once now, then hourly on the jobs clock.
+  if (state.setup === 'ready' && state.schema.current) await app.queueMaintenance()
 
   stopOnSignals({
     server,
     engine,
     timeoutMs: config.shutdownTimeoutMs,
     what: 'server',
-    beforeClose: () => clearInterval(maintenance),
   })
 }

@@ -12,14 +12,12 @@ export function stopOnSignals(options: {
   timeoutMs: number
   /** Names the process in the log lines ("server", "worker"). */
   what: string
-  beforeClose?: () => void
 }): void {
   const { server, engine, what } = options
   let closing = false
   const shutdown = (signal: string) => {
     if (closing) return
     closing = true
-    options.beforeClose?.()
     server.log.info({ signal }, `${what} stopping`)
     const timer = setTimeout(() => {
       server.log.error({ timeoutMs: options.timeoutMs }, `${what} stop timed out; exiting`)
