@@ -1,4 +1,4 @@
-import { actorUserId, requireCapability, type Ctx } from '../../platform/access/index.ts'
+import { actorUserId, requireCapability, requireSite, type Ctx } from '../../platform/access/index.ts'
 import { newId, type Tx } from '../../platform/db/index.ts'
 import { hashPassword } from '../../platform/security/index.ts'
 import { recordAudit } from '../audit/index.ts'
@@ -27,7 +27,6 @@ import {
   loadTypeOf,
   lockEditableEntry,
   prepareBody,
-  requireSite,
   saveRevision,
 } from './entries.write.ts'
 import { deleteAutosave } from './revisions.repo.ts'
@@ -40,8 +39,8 @@ import { loadCompiledType } from './types.service.ts'
  * head revision until the workflow publishes it. Otherwise the snapshot is written to the columns too.
  */
 
-/** Shared with the workflow (it imported them from here first). */
-export { loadTypeOf, requireSite } from './entries.write.ts'
+/** Shared with the workflow (it imported it from here first). */
+export { loadTypeOf } from './entries.write.ts'
 
 export interface EntriesServiceDeps {
   quotas: Pick<QuotasService, 'assertEntryQuota'>

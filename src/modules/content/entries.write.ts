@@ -1,4 +1,4 @@
-import { actorUserId, AccessErrors, requireCapability, type Ctx } from '../../platform/access/index.ts'
+import { actorUserId, requireCapability, type Ctx } from '../../platform/access/index.ts'
 import { newId, type Tx } from '../../platform/db/index.ts'
 import { ContentErrors } from './content.errors.ts'
 import { isLive, type EntryStatus, type EntrySnapshot, type Visibility } from './content.model.ts'
@@ -47,11 +47,6 @@ export const EMPTY_SNAPSHOT: EntrySnapshot = {
   visibility: 'public',
 }
 export const SLUG_ATTEMPTS = 5
-
-export function requireSite(ctx: Ctx) {
-  if (!ctx.site) throw AccessErrors.forbidden({ details: { reason: 'a site route is required' } })
-  return ctx.site
-}
 
 export function prepareBody(body: unknown): PreparedBody {
   if (body === undefined) return {}

@@ -1,4 +1,4 @@
-import { requireCapability, type Ctx, type SiteRef } from '../../platform/access/index.ts'
+import { requireCapability, requireSite, type Ctx } from '../../platform/access/index.ts'
 import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import {
@@ -62,11 +62,6 @@ function view(row: FieldGroupRow): FieldGroupView {
   }
 }
 
-function siteOf(ctx: Ctx): SiteRef {
-  if (!ctx.site) throw FieldGroupsErrors.notFound()
-  return ctx.site
-}
-
 async function checkDefs(tx: Tx, siteId: string, raw: unknown): Promise<FieldDef[]> {
   const problems = checkFieldDefs(raw, await typeKeysOf(tx, siteId))
   if (Object.keys(problems).length > 0) throw schemaRefusal(problems, FieldGroupsErrors.schemaInvalid)
@@ -128,14 +123,14 @@ export function createFieldGroupsService() {
     ctx: Ctx,
     q: { cursor?: string | undefined; limit?: number | undefined },
   ): Promise<Page<FieldGroupView>> {
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const limit = q.limit ?? 100
     const rows = await ctx.tx((tx) => listGroups(tx, { siteId: site.id, after: q.cursor, limit: limit + 1 }))
     return pageOf(rows, limit, view, (r) => r.key)
   }
 
   async function get(ctx: Ctx, key: string): Promise<FieldGroupView> {
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const row = await ctx.tx((tx) => findGroup(tx, site.id, key))
     if (!row) throw FieldGroupsErrors.notFound()
     return view(row)
@@ -143,7 +138,7 @@ export function createFieldGroupsService() {
 
   async function create(ctx: Ctx, input: CreateFieldGroupInput): Promise<FieldGroupView> {
     requireCapability(ctx, 'site.types.manage')
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const row = await ctx.tx(async (tx) => {
       const fields = await checkDefs(tx, site.id, input.fields)
       const inserted = await insertGroup(tx, {
@@ -167,7 +162,7 @@ export function createFieldGroupsService() {
 
   async function update(ctx: Ctx, key: string, input: UpdateFieldGroupInput): Promise<FieldGroupView> {
     requireCapability(ctx, 'site.types.manage')
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const row = await ctx.tx(async (tx) => {
       const current = await findGroup(tx, site.id, key, { lock: true })
       if (!current) throw FieldGroupsErrors.notFound()
@@ -190,7 +185,7 @@ export function createFieldGroupsService() {
 
   async function remove(ctx: Ctx, key: string): Promise<void> {
     requireCapability(ctx, 'site.types.manage')
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     await ctx.tx(async (tx) => {
       const current = await findGroup(tx, site.id, key, { lock: true })
       if (!current) throw FieldGroupsErrors.notFound()

@@ -1,7 +1,6 @@
-import type { Ctx, SiteRef } from '../../platform/access/index.ts'
+import { requireSite, type Ctx } from '../../platform/access/index.ts'
 import { pageOf, type Page } from '../../platform/db/index.ts'
 import { verifyPassword } from '../../platform/security/index.ts'
-import { SitesErrors } from '../sites/index.ts'
 import { audienceOf, passwordRequired } from './audience.repo.ts'
 import { ContentErrors } from './content.errors.ts'
 import { ENTRY_STATUSES } from './content.model.ts'
@@ -79,11 +78,6 @@ const VIEW_FIELDS: ReadonlySet<string> = new Set([
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const KEY = /^[a-z][a-z0-9_-]{0,62}$/
 const MICROS = /^-?\d{1,17}$/
-
-function siteOf(ctx: Ctx): SiteRef {
-  if (!ctx.site) throw SitesErrors.notFound()
-  return ctx.site
-}
 
 const commaList = (text: string | undefined): string[] =>
   (text ?? '')
@@ -230,7 +224,7 @@ export type ReadingService = ReturnType<typeof createReadingService>
 
 export function createReadingService() {
   async function list(ctx: Ctx, query: ListEntriesInput): Promise<Page<ReadingEntry>> {
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const limit = query.limit ?? DEFAULT_LIMIT
     if (limit > MAX_LIMIT) throw ReadingErrors.limitTooLarge({ details: { limit, max: MAX_LIMIT } })
     const audience = audienceOf(ctx)
@@ -272,7 +266,7 @@ export function createReadingService() {
     id: string,
     query: ReadEntryInput & { password?: { text: string; guard: PasswordGuard } | undefined },
   ): Promise<ReadingEntry> {
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const audience = audienceOf(ctx)
     const includes = parseIncludes(query.include)
     const fields = parseFieldset(query.fields)

@@ -1,7 +1,6 @@
-import { requireCapability, type Ctx, type SiteRef } from '../../platform/access/index.ts'
+import { requireCapability, requireSite, type Ctx } from '../../platform/access/index.ts'
 import { newId } from '../../platform/db/index.ts'
 import { recordAudit } from '../audit/index.ts'
-import { SitesErrors } from '../sites/index.ts'
 import { EDITORIAL, audienceOf } from './audience.repo.ts'
 import { ContentErrors } from './content.errors.ts'
 import { RelationsErrors } from './relations.errors.ts'
@@ -41,11 +40,6 @@ export interface EntryRelationsView {
   incoming: RelationView[]
 }
 
-export function siteOf(ctx: Ctx): SiteRef {
-  if (!ctx.site) throw SitesErrors.notFound()
-  return ctx.site
-}
-
 /** JSON timestamps carry the session's offset and microseconds; the API speaks ISO 8601 in UTC. */
 export function linkedEntryView(row: LinkedEntryRow): LinkedEntry {
   return { ...row, publishedAt: row.publishedAt === null ? null : new Date(row.publishedAt).toISOString() }
@@ -75,7 +69,7 @@ export type RelationsService = ReturnType<typeof createRelationsService>
 
 export function createRelationsService() {
   async function get(ctx: Ctx, entryId: string): Promise<EntryRelationsView> {
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const audience = audienceOf(ctx)
     const found = await ctx.tx((tx) => readRelations(tx, { siteId: site.id, entryId, audience }))
     if (!found) throw ContentErrors.entryNotFound()
@@ -84,7 +78,7 @@ export function createRelationsService() {
 
   /** Replaces the entry's outgoing relations, in the given order, in one transaction. */
   async function replace(ctx: Ctx, entryId: string, input: PutRelationsInput): Promise<EntryRelationsView> {
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     checkRelations(entryId, input.relations)
     const found = await ctx.tx(async (tx) => {
       const entry = await lockEntryAuthor(tx, site.id, entryId)

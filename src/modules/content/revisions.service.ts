@@ -1,4 +1,4 @@
-import { requireCapability, requireUser, type Ctx } from '../../platform/access/index.ts'
+import { requireCapability, requireSite, requireUser, type Ctx } from '../../platform/access/index.ts'
 import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { READ_DRAFTS } from './audience.repo.ts'
@@ -13,7 +13,6 @@ import {
   loadTypeOf,
   lockEditableEntry,
   prepareBody,
-  requireSite,
   saveRevision,
 } from './entries.write.ts'
 import { toEntryView, type EntryView } from './entries.view.ts'

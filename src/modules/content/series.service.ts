@@ -1,10 +1,10 @@
-import { requireCapability, type Ctx } from '../../platform/access/index.ts'
+import { requireCapability, requireSite, type Ctx } from '../../platform/access/index.ts'
 import { newId, pageOf, type Page } from '../../platform/db/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { SeriesErrors } from './relations.errors.ts'
 import { existingEntryIds } from './relations.repo.ts'
 import { EDITORIAL, audienceOf } from './audience.repo.ts'
-import { linkedEntryView, siteOf, type LinkedEntry } from './relations.service.ts'
+import { linkedEntryView, type LinkedEntry } from './relations.service.ts'
 import {
   deleteSeries,
   findSeriesDetail,
@@ -76,7 +76,7 @@ export type SeriesService = ReturnType<typeof createSeriesService>
 
 export function createSeriesService() {
   async function list(ctx: Ctx, query: ListSeriesInput): Promise<Page<SeriesView>> {
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const limit = query.limit ?? 50
     const rows = await ctx.tx((tx) =>
       listSeries(tx, { siteId: site.id, before: query.cursor, limit: limit + 1, audience: audienceOf(ctx) }),
@@ -91,7 +91,7 @@ export function createSeriesService() {
 
   /** By id, or by slug for readers who only know the URL. */
   async function get(ctx: Ctx, idOrSlug: string): Promise<SeriesDetailView> {
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const ref = UUID.test(idOrSlug) ? { id: idOrSlug.toLowerCase() } : { slug: idOrSlug }
     const row = await ctx.tx((tx) =>
       findSeriesDetail(tx, { siteId: site.id, ref, audience: audienceOf(ctx) }),
@@ -102,7 +102,7 @@ export function createSeriesService() {
 
   async function create(ctx: Ctx, input: CreateSeriesInput): Promise<SeriesDetailView> {
     requireCapability(ctx, 'site.taxonomy.manage')
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const slug = normaliseSlug(input.slug ?? input.name)
     const row = await ctx.tx(async (tx) => {
       const inserted = await insertSeries(tx, {
@@ -125,7 +125,7 @@ export function createSeriesService() {
 
   async function update(ctx: Ctx, id: string, input: UpdateSeriesInput): Promise<SeriesDetailView> {
     requireCapability(ctx, 'site.taxonomy.manage')
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const slug = input.slug === undefined ? undefined : normaliseSlug(input.slug)
     const row = await ctx.tx(async (tx) => {
       const current = await lockSeries(tx, site.id, id)
@@ -154,7 +154,7 @@ export function createSeriesService() {
 
   async function remove(ctx: Ctx, id: string): Promise<void> {
     requireCapability(ctx, 'site.taxonomy.manage')
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     await ctx.tx(async (tx) => {
       const current = await lockSeries(tx, site.id, id)
       if (!current) throw SeriesErrors.notFound()
@@ -170,7 +170,7 @@ export function createSeriesService() {
   /** Sets the series' entries and their order as a whole (an empty list empties it). */
   async function setEntries(ctx: Ctx, id: string, input: PutSeriesEntriesInput): Promise<SeriesDetailView> {
     requireCapability(ctx, 'site.taxonomy.manage')
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const entryIds = checkEntryIds(input.entryIds)
     const row = await ctx.tx(async (tx) => {
       if (!(await lockSeries(tx, site.id, id))) throw SeriesErrors.notFound()

@@ -1,4 +1,4 @@
-import { requireCapability, type Ctx, type SiteRef } from '../../platform/access/index.ts'
+import { requireCapability, requireSite, type Ctx } from '../../platform/access/index.ts'
 import { newId, pageOf, type Page } from '../../platform/db/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { mergeFieldSources, retiredAfter, type FieldDef } from './fields.ts'
@@ -80,11 +80,6 @@ function view({ row, groups }: TypeWithGroups): TypeView {
   }
 }
 
-function siteOf(ctx: Ctx): SiteRef {
-  if (!ctx.site) throw TypesErrors.typeNotFound()
-  return ctx.site
-}
-
 export type TypesService = ReturnType<typeof createTypesService>
 
 export function createTypesService() {
@@ -93,7 +88,7 @@ export function createTypesService() {
     ctx: Ctx,
     q: { cursor?: string | undefined; limit?: number | undefined },
   ): Promise<Page<TypeView>> {
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const limit = q.limit ?? 100
     const rows = await ctx.tx((tx) =>
       listTypesWithGroups(tx, { siteId: site.id, after: q.cursor, limit: limit + 1 }),
@@ -102,7 +97,7 @@ export function createTypesService() {
   }
 
   async function get(ctx: Ctx, key: string): Promise<TypeView> {
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const found = await ctx.tx((tx) => findTypeWithGroups(tx, site.id, { key }))
     if (!found) throw TypesErrors.typeNotFound()
     return view(found)
@@ -110,7 +105,7 @@ export function createTypesService() {
 
   async function create(ctx: Ctx, input: CreateTypeInput): Promise<TypeView> {
     requireCapability(ctx, 'site.types.manage')
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const hierarchical = input.hierarchical ?? false
     const permalink = input.permalink ?? (hierarchical ? '/{type}/{path}' : '/{type}/{slug}')
     checkPermalink(permalink)
@@ -140,14 +135,14 @@ export function createTypesService() {
     })
   }
 
-  return { list, get, create, ...createTypeChanges(siteOf) }
+  return { list, get, create, ...createTypeChanges() }
 }
 
 /** Changes to an existing type: update, delete, purge of retired fields. */
-function createTypeChanges(siteOf: (ctx: Ctx) => SiteRef) {
+function createTypeChanges() {
   async function update(ctx: Ctx, key: string, input: UpdateTypeInput): Promise<TypeView> {
     requireCapability(ctx, 'site.types.manage')
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     checkPermalink(input.permalink)
     const row = await ctx.tx(async (tx) => {
       const current = await lockType(tx, site.id, key)
@@ -194,7 +189,7 @@ function createTypeChanges(siteOf: (ctx: Ctx) => SiteRef) {
 
   async function remove(ctx: Ctx, key: string): Promise<void> {
     requireCapability(ctx, 'site.types.manage')
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     await ctx.tx(async (tx) => {
       const current = await lockType(tx, site.id, key)
       if (!current) throw TypesErrors.typeNotFound()
@@ -221,7 +216,7 @@ function createTypeChanges(siteOf: (ctx: Ctx) => SiteRef) {
     input: { fields: string[] },
   ): Promise<{ entriesChanged: number; retiredFields: string[] }> {
     requireCapability(ctx, 'site.types.manage')
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     return ctx.tx(async (tx) => {
       const current = await lockType(tx, site.id, key)
       if (!current) throw TypesErrors.typeNotFound()

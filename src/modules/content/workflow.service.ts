@@ -1,4 +1,10 @@
-import { AccessErrors, actorUserId, requireCapability, type Ctx } from '../../platform/access/index.ts'
+import {
+  AccessErrors,
+  actorUserId,
+  requireCapability,
+  requireSite,
+  type Ctx,
+} from '../../platform/access/index.ts'
 import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
 import { recordAudit } from '../audit/index.ts'
@@ -7,7 +13,7 @@ import { ContentErrors } from './content.errors.ts'
 import type { EntryStatus } from './content.model.ts'
 import { EntriesErrors } from './entries.errors.ts'
 import { applySnapshot, findEntry, lockEntry, type EntryRow } from './entries.repo.ts'
-import { loadTypeOf, requireSite } from './entries.service.ts'
+import { loadTypeOf } from './entries.service.ts'
 import { WorkflowErrors } from './workflow.errors.ts'
 import {
   actorOf,

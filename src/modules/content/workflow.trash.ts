@@ -1,11 +1,11 @@
-import { requireCapability, type Ctx } from '../../platform/access/index.ts'
+import { requireCapability, requireSite, type Ctx } from '../../platform/access/index.ts'
 import type { Tx } from '../../platform/db/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { ContentErrors } from './content.errors.ts'
 import type { EntryStatus } from './content.model.ts'
 import { EntriesErrors } from './entries.errors.ts'
 import { applySnapshot, lockEntry, uniqueSlug, type EntryRow } from './entries.repo.ts'
-import { loadTypeOf, requireSite } from './entries.service.ts'
+import { loadTypeOf } from './entries.service.ts'
 import { WorkflowErrors } from './workflow.errors.ts'
 import {
   actorOf,

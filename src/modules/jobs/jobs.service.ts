@@ -103,12 +103,13 @@ function toRunView(row: JobRunRow): JobRunView {
 
 /** The capability for looking (`read`) or steering (`manage`), by the context's scope. */
 function requireJobsCapability(ctx: Ctx, action: 'read' | 'manage'): string | undefined {
-  if (!ctx.site) {
-    requireCapability(ctx, 'network.jobs.manage')
-    return undefined
+  // Both scopes are legitimate here (a site's jobs, or every job), so this branches rather than requireSite.
+  if (ctx.site) {
+    requireCapability(ctx, `site.jobs.${action}`)
+    return ctx.site.id
   }
-  requireCapability(ctx, `site.jobs.${action}`)
-  return ctx.site.id
+  requireCapability(ctx, 'network.jobs.manage')
+  return undefined
 }
 
 export type JobsService = ReturnType<typeof createJobsService>

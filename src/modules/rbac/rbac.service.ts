@@ -1,4 +1,11 @@
-import { AccessErrors, can, requireCapability, requireUser, type Ctx } from '../../platform/access/index.ts'
+import {
+  AccessErrors,
+  can,
+  requireCapability,
+  requireSite,
+  requireUser,
+  type Ctx,
+} from '../../platform/access/index.ts'
 import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { CAPABILITIES, capabilityScope, expandCapabilities } from './capabilities.ts'
@@ -320,12 +327,6 @@ export function createRbacService(deps: RbacServiceDeps) {
 }
 
 export type RbacService = ReturnType<typeof createRbacService>
-
-/** Membership work is always about the route's site; a network context has none to act on. */
-export function requireSite(ctx: Ctx) {
-  if (!ctx.site) throw AccessErrors.forbidden({ details: { reason: 'a site route is required' } })
-  return ctx.site
-}
 
 function refuseOwnMembership(ctx: Ctx, userId: string): void {
   if (ctx.actor.kind === 'system') return

@@ -1,4 +1,10 @@
-import { requireCapability, requireUser, type Actor, type Ctx } from '../../platform/access/index.ts'
+import {
+  requireCapability,
+  requireSite,
+  requireUser,
+  type Actor,
+  type Ctx,
+} from '../../platform/access/index.ts'
 import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
 import type { MailMessage, Mailer } from '../../platform/mail/index.ts'
 import {
@@ -13,7 +19,7 @@ import { SitesErrors } from '../sites/index.ts'
 import { RbacErrors } from './rbac.errors.ts'
 import { findAccount, findRoleById, findRoleBySlug, type InviteeAccount } from './rbac.repo.ts'
 import type { PageInput } from './rbac.schema.ts'
-import { assertCanGrant, requireSite } from './rbac.service.ts'
+import { assertCanGrant } from './rbac.service.ts'
 import {
   claimInvitation,
   deleteInvitation,

@@ -1,4 +1,4 @@
-import { requireCapability, type Ctx, type SiteRef } from '../../platform/access/index.ts'
+import { requireCapability, requireSite, type Ctx } from '../../platform/access/index.ts'
 import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { RedirectsErrors } from './redirects.errors.ts'
@@ -66,12 +66,6 @@ function view(row: RedirectRow): RedirectView {
   }
 }
 
-function siteOf(ctx: Ctx): SiteRef {
-  // The gate always binds a site on these routes; a context without one has nothing to manage.
-  if (!ctx.site) throw RedirectsErrors.notFound()
-  return ctx.site
-}
-
 /** Both paths normalised, or one coded refusal listing every bad field. */
 function checkPaths(input: { fromPath?: string | undefined; toPath?: string | undefined }): {
   fromPath?: string
@@ -113,7 +107,7 @@ export type RedirectsService = ReturnType<typeof createRedirectsService>
 export function createRedirectsService() {
   async function list(ctx: Ctx, query: ListRedirectsInput): Promise<Page<RedirectView>> {
     requireCapability(ctx, 'site.seo.manage')
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const limit = query.limit ?? 50
     const search = query.search?.trim()
     const rows = await ctx.tx((tx) =>
@@ -130,7 +124,7 @@ export function createRedirectsService() {
 
   async function get(ctx: Ctx, id: string): Promise<RedirectView> {
     requireCapability(ctx, 'site.seo.manage')
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const row = await ctx.tx((tx) => findRedirect(tx, site.id, id))
     if (!row) throw RedirectsErrors.notFound()
     return view(row)
@@ -138,7 +132,7 @@ export function createRedirectsService() {
 
   async function create(ctx: Ctx, input: CreateRedirectInput): Promise<RedirectView> {
     requireCapability(ctx, 'site.seo.manage')
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const { fromPath, toPath } = checkPaths(input) as { fromPath: string; toPath: string }
     const row = await ctx.tx(async (tx) => {
       await lockSiteRedirects(tx, site.id)
@@ -172,7 +166,7 @@ export function createRedirectsService() {
   /** Changing either path by hand makes an automatic redirect a manual one: someone now owns it. */
   async function update(ctx: Ctx, id: string, input: UpdateRedirectInput): Promise<RedirectView> {
     requireCapability(ctx, 'site.seo.manage')
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const paths = checkPaths(input)
     const row = await ctx.tx(async (tx) => {
       await lockSiteRedirects(tx, site.id)
@@ -216,7 +210,7 @@ export function createRedirectsService() {
 
   async function remove(ctx: Ctx, id: string): Promise<void> {
     requireCapability(ctx, 'site.seo.manage')
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     await ctx.tx(async (tx) => {
       const current = await findRedirect(tx, site.id, id)
       if (!current) throw RedirectsErrors.notFound()

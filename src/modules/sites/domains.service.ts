@@ -1,5 +1,5 @@
 import { resolveTxt as dnsResolveTxt } from 'node:dns/promises'
-import { requireCapability, type Ctx, type SiteRef } from '../../platform/access/index.ts'
+import { requireCapability, requireSite, type Ctx } from '../../platform/access/index.ts'
 import { newId, pageOf, type Page } from '../../platform/db/index.ts'
 import { randomToken } from '../../platform/security/index.ts'
 import { recordAudit } from '../audit/index.ts'
@@ -80,11 +80,6 @@ function view(row: DomainRow): DomainView {
   }
 }
 
-function siteOf(ctx: Ctx): SiteRef {
-  if (!ctx.site) throw SitesErrors.notFound()
-  return ctx.site
-}
-
 export type DomainsService = ReturnType<typeof createDomainsService>
 
 export function createDomainsService(deps: DomainsServiceDeps) {
@@ -120,7 +115,7 @@ export function createDomainsService(deps: DomainsServiceDeps) {
     query: { cursor?: string | undefined; limit?: number | undefined },
   ): Promise<Page<DomainView>> {
     requireCapability(ctx, 'site.settings.read')
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const limit = query.limit ?? 50
     const rows = await ctx.tx((tx) =>
       listDomains(tx, { siteId: site.id, before: query.cursor, limit: limit + 1 }),
@@ -130,7 +125,7 @@ export function createDomainsService(deps: DomainsServiceDeps) {
 
   async function add(ctx: Ctx, input: AddDomainInput): Promise<DomainView> {
     requireCapability(ctx, 'network.sites.manage')
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const kind = input.kind ?? 'custom'
     const host = checkHost(input)
     const row = await ctx.tx(async (tx) => {
@@ -177,7 +172,7 @@ export function createDomainsService(deps: DomainsServiceDeps) {
   /** Looks the verification record up in DNS; verified names serve at once, others get 409. */
   async function verify(ctx: Ctx, id: string): Promise<DomainView> {
     requireCapability(ctx, 'network.sites.manage')
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const current = await ctx.tx((tx) => findDomain(tx, site.id, id))
     if (!current) throw HostsErrors.domainNotFound()
     if (current.verificationState === 'verified') return view(current)
@@ -210,7 +205,7 @@ export function createDomainsService(deps: DomainsServiceDeps) {
 
   async function makePrimary(ctx: Ctx, id: string): Promise<DomainView> {
     requireCapability(ctx, 'network.sites.manage')
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const { row, changed } = await ctx.tx(async (tx) => {
       const current = await findDomain(tx, site.id, id)
       if (!current) throw HostsErrors.domainNotFound()
@@ -232,7 +227,7 @@ export function createDomainsService(deps: DomainsServiceDeps) {
   /** Removes a host name. The primary one goes last: another must be made primary first. */
   async function remove(ctx: Ctx, id: string): Promise<void> {
     requireCapability(ctx, 'network.sites.manage')
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     await ctx.tx(async (tx) => {
       const current = await findDomain(tx, site.id, id)
       if (!current) throw HostsErrors.domainNotFound()

@@ -1,4 +1,4 @@
-import { AccessErrors, requireCapability, type Ctx } from '../../platform/access/index.ts'
+import { requireCapability, requireSite, type Ctx } from '../../platform/access/index.ts'
 import type { Tx } from '../../platform/db/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { QuotasErrors } from './quotas.errors.ts'
@@ -21,11 +21,6 @@ function quotasView(row: SiteQuotaRow, defaults: QuotaDefaults): QuotasViewData 
     },
     entriesQuota: { limit: row.entriesQuota ?? defaults.entriesQuota, isDefault: row.entriesQuota === null },
   }
-}
-
-function requireSite(ctx: Ctx) {
-  if (!ctx.site) throw AccessErrors.forbidden({ details: { reason: 'a site route is required' } })
-  return ctx.site
 }
 
 /**

@@ -1,4 +1,11 @@
-import { AccessErrors, can, requireCapability, requireUser, type Ctx } from '../../platform/access/index.ts'
+import {
+  AccessErrors,
+  can,
+  requireCapability,
+  requireSite,
+  requireUser,
+  type Ctx,
+} from '../../platform/access/index.ts'
 import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { SitesErrors } from './sites.errors.ts'
@@ -157,11 +164,6 @@ function canonicalLocale(locale: string): string {
     // Falls through to the coded error: Intl throws a RangeError for malformed tags.
   }
   throw SitesErrors.localeInvalid({ details: { locale } })
-}
-
-function requireSite(ctx: Ctx) {
-  if (!ctx.site) throw AccessErrors.forbidden({ details: { reason: 'a site route is required' } })
-  return ctx.site
 }
 
 export interface SitesServiceDeps {

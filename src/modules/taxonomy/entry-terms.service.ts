@@ -1,10 +1,9 @@
-import { requireCapability, type Ctx } from '../../platform/access/index.ts'
+import { requireCapability, requireSite, type Ctx } from '../../platform/access/index.ts'
 import type { Tx } from '../../platform/db/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { ContentErrors, audienceOf } from '../content/index.ts'
 import { TaxonomyErrors } from './taxonomy.errors.ts'
 import { findTaxonomiesByKeys, type TaxonomyRow } from './taxonomy.repo.ts'
-import { siteOf } from './taxonomy.service.ts'
 import {
   applicableTaxonomyKeys,
   findEntryFacts,
@@ -95,7 +94,7 @@ export type EntryTermsService = ReturnType<typeof createEntryTermsService>
 
 export function createEntryTermsService() {
   async function get(ctx: Ctx, entryId: string): Promise<EntryTerms> {
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     return ctx.tx(async (tx) => {
       const entry = await findEntryFacts(tx, site.id, entryId, { audience: audienceOf(ctx) })
       if (!entry) throw ContentErrors.entryNotFound()
@@ -105,7 +104,7 @@ export function createEntryTermsService() {
 
   /** Replaces the entry's terms of every taxonomy named in `input`; the others keep theirs. */
   async function replace(ctx: Ctx, entryId: string, input: Record<string, string[]>): Promise<EntryTerms> {
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     return ctx.tx(async (tx) => {
       const entry = await findEntryFacts(tx, site.id, entryId, { lock: true })
       if (!entry) throw ContentErrors.entryNotFound()

@@ -1,7 +1,6 @@
-import { requireCapability, type Ctx, type SiteRef } from '../../platform/access/index.ts'
+import { requireCapability, requireSite, type Ctx } from '../../platform/access/index.ts'
 import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
 import { recordAudit } from '../audit/index.ts'
-import { SitesErrors } from '../sites/index.ts'
 import { TaxonomyErrors } from './taxonomy.errors.ts'
 import {
   deleteTaxonomy,
@@ -49,11 +48,6 @@ export function toTaxonomyView(row: TaxonomyRow): TaxonomyView {
   }
 }
 
-export function siteOf(ctx: Ctx): SiteRef {
-  if (!ctx.site) throw SitesErrors.notFound()
-  return ctx.site
-}
-
 const MANAGE = 'site.types.manage'
 
 async function checkTypeKeys(tx: Tx, siteId: string, keys: readonly string[]): Promise<void> {
@@ -69,7 +63,7 @@ export function createTaxonomyService() {
     ctx: Ctx,
     q: { cursor?: string | undefined; limit?: number | undefined },
   ): Promise<Page<TaxonomyView>> {
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const limit = q.limit ?? 100
     const rows = await ctx.tx((tx) =>
       listTaxonomies(tx, { siteId: site.id, after: q.cursor, limit: limit + 1 }),
@@ -78,7 +72,7 @@ export function createTaxonomyService() {
   }
 
   async function get(ctx: Ctx, key: string): Promise<TaxonomyView> {
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const row = await ctx.tx((tx) => findTaxonomy(tx, site.id, { key }))
     if (!row) throw TaxonomyErrors.notFound()
     return toTaxonomyView(row)
@@ -86,7 +80,7 @@ export function createTaxonomyService() {
 
   async function create(ctx: Ctx, input: CreateTaxonomyBody): Promise<TaxonomyView> {
     requireCapability(ctx, MANAGE)
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const row = await ctx.tx(async (tx) => {
       await checkTypeKeys(tx, site.id, input.typeKeys)
       const inserted = await insertTaxonomy(tx, {
@@ -113,7 +107,7 @@ export function createTaxonomyService() {
 
   async function update(ctx: Ctx, key: string, input: UpdateTaxonomyBody): Promise<TaxonomyView> {
     requireCapability(ctx, MANAGE)
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const row = await ctx.tx(async (tx) => {
       // Locked: a term move in flight cannot give a term a parent while the taxonomy turns flat.
       const current = await findTaxonomy(tx, site.id, { key }, { lock: true })
@@ -145,7 +139,7 @@ export function createTaxonomyService() {
   /** Deletes a custom taxonomy with its terms and their assignments; entries are never touched. */
   async function remove(ctx: Ctx, key: string): Promise<void> {
     requireCapability(ctx, MANAGE)
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     await ctx.tx(async (tx) => {
       const current = await findTaxonomy(tx, site.id, { key }, { lock: true })
       if (!current) throw TaxonomyErrors.notFound()

@@ -1,10 +1,9 @@
-import { requireCapability, type Ctx } from '../../platform/access/index.ts'
+import { requireCapability, requireSite, type Ctx } from '../../platform/access/index.ts'
 import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { firstFreeSlug, normaliseSlug } from '../content/index.ts'
 import { TaxonomyErrors } from './taxonomy.errors.ts'
 import { findTaxonomy, type TaxonomyRow } from './taxonomy.repo.ts'
-import { siteOf } from './taxonomy.service.ts'
 import type { CreateTermBody, ListTermsQuery, UpdateTermBody } from './terms.schema.ts'
 import {
   ancestorIds,
@@ -107,7 +106,7 @@ export type TermsService = ReturnType<typeof createTermsService>
 
 export function createTermsService() {
   async function list(ctx: Ctx, key: string, q: ListTermsQuery): Promise<Page<TermView>> {
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const limit = q.limit ?? 50
     const rows = await ctx.tx(async (tx) => {
       const taxonomy = await findTaxonomy(tx, site.id, { key })
@@ -125,7 +124,7 @@ export function createTermsService() {
   }
 
   async function get(ctx: Ctx, id: string): Promise<TermView> {
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const row = await ctx.tx((tx) => findCountedTerm(tx, site.id, id))
     if (!row) throw TaxonomyErrors.termNotFound()
     return toTermView(row)
@@ -133,7 +132,7 @@ export function createTermsService() {
 
   async function create(ctx: Ctx, key: string, input: CreateTermBody): Promise<TermView> {
     requireCapability(ctx, MANAGE)
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const meta = input.meta === undefined ? {} : checkTermMeta(input.meta)
     const row = await ctx.tx(async (tx) => {
       const taxonomy = await findTaxonomy(tx, site.id, { key }, { lock: true })
@@ -182,7 +181,7 @@ export function createTermsService() {
 
   async function update(ctx: Ctx, id: string, input: UpdateTermBody): Promise<TermView> {
     requireCapability(ctx, MANAGE)
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     const meta = input.meta === undefined ? undefined : checkTermMeta(input.meta)
     const row = await ctx.tx(async (tx) => {
       const { term, taxonomy } = await lockTermOf(tx, site.id, id)
@@ -218,7 +217,7 @@ export function createTermsService() {
   /** Deletes a term: children move up to its parent, assignments go, entries stay. */
   async function remove(ctx: Ctx, id: string): Promise<void> {
     requireCapability(ctx, MANAGE)
-    const site = siteOf(ctx)
+    const site = requireSite(ctx)
     await ctx.tx(async (tx) => {
       const { term, taxonomy } = await lockTermOf(tx, site.id, id)
       const childrenMoved = await deleteTerm(tx, term)

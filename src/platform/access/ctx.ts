@@ -132,6 +132,16 @@ export function requireCapability(ctx: Ctx, capability: string, resource?: Owned
   throw AccessErrors.forbidden({ details: { capability } })
 }
 
+/**
+ * The site of this context, for work that only exists on one site. Throws COLOPHON_AUTH_SITE_REQUIRED at
+ * network scope, which HTTP never reaches (site routes resolve `{site}` or answer 404): it means a service
+ * was called without a site.
+ */
+export function requireSite(ctx: Ctx): SiteRef {
+  if (ctx.site === null) throw AccessErrors.siteRequired()
+  return ctx.site
+}
+
 /** The signed-in user behind the context (a key counts as its owner), or COLOPHON_AUTH_REQUIRED. */
 export function requireUser(ctx: Ctx): Extract<Actor, { kind: 'user' | 'api_key' }> {
   const actor = ctx.actor
