@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { appTransaction, newId } from '../../src/platform/db/index.ts'
+import { appTransaction, networkTransaction, newId } from '../../src/platform/db/index.ts'
 import { createTestApp, type TestApp } from '../harness/test-app.ts'
 import { createUser, mainSiteId, roleId } from '../harness/identity.ts'
 
@@ -201,7 +201,7 @@ describe('row-level security', () => {
   })
 
   it('lets network-scope work (after a network capability check) see every site', async () => {
-    const rows = await appTransaction(app.db.engine.orm, { network: true }, (tx) =>
+    const rows = await networkTransaction(app.db.engine.orm, 'test: network scope sees every site', (tx) =>
       tx.execute(sql`SELECT count(DISTINCT site_id)::int AS n FROM site_members`),
     )
     const n = count(

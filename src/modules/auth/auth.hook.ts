@@ -7,7 +7,7 @@ import {
   type Ctx,
   type SiteRef,
 } from '../../platform/access/index.ts'
-import { appTransaction, type Orm, type Tx } from '../../platform/db/index.ts'
+import { networkTransaction, type Orm, type Tx } from '../../platform/db/index.ts'
 import { PUBLIC, createLimiter, type RouteAccess } from '../../platform/http/index.ts'
 import { hashToken, timingSafeEqualText } from '../../platform/security/index.ts'
 import { findSiteWithMembership, roleCapabilities } from '../rbac/index.ts'
@@ -95,7 +95,7 @@ export function registerAuthentication(app: FastifyInstance, options: AuthHookOp
   const anonymousSites = new Map<string, { found: SiteLookup | undefined; expires: number }>()
   // Credential lookups happen before anyone is known: network scope, no user.
   const system = <T>(fn: (tx: Tx) => Promise<T>): Promise<T> =>
-    appTransaction(options.orm, { network: true }, fn)
+    networkTransaction(options.orm, 'credential lookup', fn)
   const keyLimiter = createLimiter(app, {
     name: 'api-key',
     max: options.apiKeyRateLimit,

@@ -1,7 +1,7 @@
 import {
-  appTransaction,
   applyMigrations,
   migrationStatus,
+  networkTransaction,
   withOwnerRole,
   type ApplyResult,
   type Engine,
@@ -136,18 +136,22 @@ export function createSetupService(deps: SetupServiceDeps) {
     // The admin and the main site are written as the application role at network scope, like any other
     // user and site: forced row-level security binds the owner role too (the site trigger seeds content
     // types). Only the setup state, which the application role cannot reach, is touched as the owner.
-    const result = await appTransaction(engine.orm, { network: true }, async (tx) => {
-      const state = await withOwnerRole(tx, () => lockSetupState(tx))
-      if (state === 'ready') throw SetupErrors.alreadyComplete()
-      const admin = await createNetworkAdmin(tx, {
-        email: input.admin.email,
-        name: input.admin.name,
-        passwordHash,
-      })
-      const site = await createMainSite(tx, { name: input.site.name, ownerId: admin.id })
-      await withOwnerRole(tx, () => markReady(tx))
-      return { state: 'ready' as const, admin, site }
-    })
+    const result = await networkTransaction(
+      engine.orm,
+      'installation: the first admin and main site',
+      async (tx) => {
+        const state = await withOwnerRole(tx, () => lockSetupState(tx))
+        if (state === 'ready') throw SetupErrors.alreadyComplete()
+        const admin = await createNetworkAdmin(tx, {
+          email: input.admin.email,
+          name: input.admin.name,
+          passwordHash,
+        })
+        const site = await createMainSite(tx, { name: input.site.name, ownerId: admin.id })
+        await withOwnerRole(tx, () => markReady(tx))
+        return { state: 'ready' as const, admin, site }
+      },
+    )
     changed()
     await deps.afterStep?.('ready')
     tokenFile.remove()
@@ -187,7 +191,7 @@ export function createSetupService(deps: SetupServiceDeps) {
       return { admin: result.admin, site: result.site }
     }
     const passwordHash = await hashPassword(input.admin.password)
-    const admin = await appTransaction(engine.orm, { network: true }, (tx) =>
+    const admin = await networkTransaction(engine.orm, 'installation: the first admin', (tx) =>
       createNetworkAdmin(tx, { email: input.admin.email, name: input.admin.name, passwordHash }),
     )
     return { admin, site: null }

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net'
 import { domainToASCII } from 'node:url'
-import { appTransaction, type Orm } from '../../platform/db/index.ts'
+import { networkTransaction, type Orm } from '../../platform/db/index.ts'
 import { findSiteByVerifiedHost } from './hosts.repo.ts'
 
 /**
@@ -97,7 +97,9 @@ export function createHostDirectory(options: HostDirectoryOptions): HostDirector
 
   async function loadFromDatabase(host: string): Promise<HostSite | null> {
     // Routing happens before anyone is identified and must see every site's host names: network scope.
-    const row = await appTransaction(options.orm, { network: true }, (tx) => findSiteByVerifiedHost(tx, host))
+    const row = await networkTransaction(options.orm, 'host routing: which site answers on this host', (tx) =>
+      findSiteByVerifiedHost(tx, host),
+    )
     if (!row || row.status === 'deleted') return null
     return { id: row.id, slug: row.slug, name: row.name, status: row.status as HostSiteStatus }
   }

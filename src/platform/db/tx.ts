@@ -36,6 +36,22 @@ export function appTransaction<T>(orm: Orm, binding: TxBinding, fn: (tx: Tx) => 
   })
 }
 
+/**
+ * The one named way to leave the tenant scope: runs `fn` in an application transaction bound to network
+ * scope (`app.network = on`, no site, no user), where row-level security lets it see every site's rows.
+ * Legitimate only for work that has no site yet or spans all of them, and runs either after a network
+ * capability check or before anyone is identified: resolving a request's site or host, credential lookups,
+ * installation, and the job machinery's own bookkeeping. Site work goes through `ctx.tx` instead.
+ *
+ * `reason` says why this call may see every site (`'credential lookup'`); it is not stored, it is there so
+ * that every use reads as a decision and `grep networkTransaction(` lists them all for review. Passing
+ * `{ network: true }` to `appTransaction` directly is refused by ESLint outside `platform/db` and `Ctx`.
+ */
+export function networkTransaction<T>(orm: Orm, reason: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  if (reason.trim() === '') throw new TypeError('networkTransaction needs a reason')
+  return appTransaction(orm, { network: true }, fn)
+}
+
 /** Ids are UUIDs (tests use short names): letters, digits, `-` and `_` only, so quoting is enough. */
 const ID = /^[A-Za-z0-9_-]{1,100}$/
 

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import type { JobWithMetadata } from 'pg-boss'
 import { asSystem, type Ctx, type CtxLogger } from '../access/index.ts'
-import { appTransaction, newId, type Orm, type Tx } from '../db/index.ts'
+import { networkTransaction, newId, type Orm, type Tx } from '../db/index.ts'
 import { describeError } from '../log/index.ts'
 import {
   claimJob,
@@ -95,7 +95,7 @@ export async function runDelivery(
   delivery: JobWithMetadata<object>,
 ): Promise<void> {
   // Lifecycle bookkeeping is platform work across sites: network scope, short transactions.
-  const network = <T>(fn: (tx: Tx) => Promise<T>) => appTransaction(deps.orm, { network: true }, fn)
+  const network = <T>(fn: (tx: Tx) => Promise<T>) => networkTransaction(deps.orm, 'job run bookkeeping', fn)
   const claimed = await network((tx) => claim(tx, def, delivery, deps.worker))
   if (!claimed) return
   const { job, run, site } = claimed

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import { PgBoss, type Db, type JobWithMetadata, type SendOptions as BossSendOptions } from 'pg-boss'
 import { actorUserId, type Ctx, type CtxLogger } from '../access/index.ts'
-import { appTransaction, newId, type Engine, type Tx } from '../db/index.ts'
+import { networkTransaction, newId, type Engine, type Tx } from '../db/index.ts'
 import { JobsErrors } from './jobs.errors.ts'
 import {
   countBusyJobs,
@@ -253,7 +253,9 @@ export function createJobs(deps: JobsDeps): Jobs {
       }
       if (progressed) continue
       // Nothing due here: done, unless another worker holds some of them.
-      const busy = await appTransaction(deps.engine.orm, { network: true }, (tx) => countBusyJobs(tx, queues))
+      const busy = await networkTransaction(deps.engine.orm, 'draining: jobs busy on any site', (tx) =>
+        countBusyJobs(tx, queues),
+      )
       if (busy === 0 || Date.now() > deadline) return ran
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
