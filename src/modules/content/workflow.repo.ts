@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, isNotNull, lt, lte, ne, sql } from 'drizzle-orm'
 import { schema, type Tx } from '../../platform/db/index.ts'
+import { readSiteSettings } from '../sites/index.ts'
 
 const { entries, entryApprovals, entryTransitions, sites } = schema
 
@@ -32,14 +33,12 @@ export async function findWorkflowSite(tx: Tx, siteId: string): Promise<Workflow
     .from(sites)
     .where(eq(sites.id, siteId))
   if (!row) return undefined
-  const settings = (row.settings ?? {}) as { authorsMayPublish?: unknown }
   return {
     id: row.id,
     slug: row.slug,
     name: row.name,
     timezone: row.timezone,
-    // Read through the closed shape of site settings: anything but `true` means no.
-    authorsMayPublish: settings.authorsMayPublish === true,
+    authorsMayPublish: readSiteSettings(row.settings).authorsMayPublish,
   }
 }
 

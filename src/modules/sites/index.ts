@@ -8,6 +8,8 @@ export {
   slugFromName,
 } from './sites.service.ts'
 export type { SiteSummary, SiteView, SitesService, SitesServiceDeps } from './sites.service.ts'
+export { readSiteSettings } from './settings.rules.ts'
+export type { SiteSettings } from './sites.schema.ts'
 export { sitesRoutes } from './sites.routes.ts'
 export type { SitesRoutesOptions } from './sites.routes.ts'
 // --- host routing and site domains ---

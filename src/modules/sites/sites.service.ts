@@ -21,14 +21,8 @@ import {
   updateSite,
   type SiteListRow,
 } from './sites.repo.ts'
-import {
-  DEFAULT_SITE_SETTINGS,
-  type CreateSiteInput,
-  type ListSitesInput,
-  type PatchSettingsInput,
-  type SettingsViewData,
-  type SiteSettings,
-} from './sites.schema.ts'
+import { readSiteSettings } from './settings.rules.ts'
+import type { CreateSiteInput, ListSitesInput, PatchSettingsInput, SettingsViewData } from './sites.schema.ts'
 
 export interface SiteSummary {
   id: string
@@ -127,24 +121,13 @@ function siteView(row: SiteListRow): SiteView {
   }
 }
 
-/** Stored settings read through the closed shape: unknown keys are dropped, missing ones defaulted. */
-function settingsOf(stored: unknown): SiteSettings {
-  const value = (stored ?? {}) as Partial<SiteSettings>
-  return {
-    authorsMayPublish:
-      typeof value.authorsMayPublish === 'boolean'
-        ? value.authorsMayPublish
-        : DEFAULT_SITE_SETTINGS.authorsMayPublish,
-  }
-}
-
 function settingsView(row: SiteListRow): SettingsViewData {
   return {
     name: row.name,
     tagline: row.tagline,
     locale: row.locale,
     timezone: row.timezone,
-    settings: settingsOf(row.settings),
+    settings: readSiteSettings(row.settings),
   }
 }
 
