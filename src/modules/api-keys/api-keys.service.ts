@@ -1,5 +1,6 @@
 import { can, requireCapability, requireUser, type Ctx } from '../../platform/access/index.ts'
 import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
+import { DEFAULT_PAGE_LIMIT } from '../../platform/http/index.ts'
 import { hashToken, randomToken } from '../../platform/security/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { AuthErrors } from '../auth/index.ts'
@@ -177,7 +178,7 @@ export function createApiKeysService(deps: ApiKeysServiceDeps = {}) {
     const userId = query.userId ?? actor.userId
     const someoneElse = userId !== actor.userId
     if (someoneElse) requireCapability(ctx, 'network.users.manage')
-    const limit = query.limit ?? 50
+    const limit = query.limit ?? DEFAULT_PAGE_LIMIT
     const rows = await ctx.tx(async (tx) => {
       if (someoneElse) await assertOutranks(ctx, tx, userId)
       return listApiKeysOfUser(tx, { userId, before: query.cursor, limit: limit + 1 })

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox'
+import { pageQuery } from '../../platform/http/index.ts'
 
 export const AuditQuery = Type.Object(
   {
@@ -17,18 +18,20 @@ export const AuditQuery = Type.Object(
     ),
     since: Type.Optional(Type.String({ format: 'date-time' })),
     until: Type.Optional(Type.String({ format: 'date-time' })),
-    cursor: Type.Optional(Type.String({ format: 'uuid', description: '`nextCursor` of the previous page.' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+    ...pageQuery(),
   },
   { additionalProperties: false },
 )
 export type AuditQueryInput = Static<typeof AuditQuery>
 
+/** Rows an export returns at most (and by default): one response, no cursor walk needed. */
+export const AUDIT_EXPORT_LIMIT = 10_000
+
 export const AuditExportQuery = Type.Object(
   {
     ...AuditQuery.properties,
     format: Type.Optional(Type.Union([Type.Literal('ndjson'), Type.Literal('csv')], { default: 'ndjson' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 10_000 })),
+    ...pageQuery({ defaultLimit: AUDIT_EXPORT_LIMIT, maxLimit: AUDIT_EXPORT_LIMIT }),
   },
   { additionalProperties: false },
 )

@@ -1,7 +1,9 @@
 import { actorUserId, requireCapability, type Actor, type Ctx } from '../../platform/access/index.ts'
 import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
+import { DEFAULT_PAGE_LIMIT } from '../../platform/http/index.ts'
 import { redactSummary } from './audit.redact.ts'
 import { insertAuditRow, listAuditRows, type AuditRow } from './audit.repo.ts'
+import { AUDIT_EXPORT_LIMIT } from './audit.schema.ts'
 
 /**
  * What a state change records. Written inside the transaction of the change itself, so the trail and the
@@ -96,7 +98,7 @@ function view(row: AuditRow): AuditEntryView {
  */
 export async function listAudit(ctx: Ctx, filter: AuditFilter): Promise<Page<AuditEntryView>> {
   requireCapability(ctx, ctx.site ? 'site.audit.read' : 'network.audit.read')
-  const limit = filter.limit ?? 50
+  const limit = filter.limit ?? DEFAULT_PAGE_LIMIT
   const rows = await ctx.tx((tx) =>
     listAuditRows(tx, {
       actorId: filter.actor,
@@ -143,7 +145,7 @@ export async function exportAudit(
   ctx: Ctx,
   filter: AuditFilter & { format?: 'ndjson' | 'csv' },
 ): Promise<string> {
-  const { items } = await listAudit(ctx, { ...filter, limit: filter.limit ?? 10_000 })
+  const { items } = await listAudit(ctx, { ...filter, limit: filter.limit ?? AUDIT_EXPORT_LIMIT })
   if (filter.format === 'csv') {
     const lines = items.map((e) =>
       [

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox'
+import { pageQuery } from '../../platform/http/index.ts'
 import { EntrySeoSchema, VisibilitySchema } from './entries.view.ts'
 
 const Timestamp = Type.String({ format: 'date-time' })
@@ -75,8 +76,7 @@ export const RevisionDiffSchema = Type.Object({
 
 export const ListRevisionsQuery = Type.Object(
   {
-    cursor: Type.Optional(Type.String({ format: 'uuid', description: '`nextCursor` of the previous page.' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+    ...pageQuery(),
   },
   { additionalProperties: false },
 )

@@ -1,5 +1,6 @@
 import { requireCapability, requireSite, requireUser, type Ctx } from '../../platform/access/index.ts'
 import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
+import { DEFAULT_PAGE_LIMIT } from '../../platform/http/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { READ_DRAFTS } from './audience.repo.ts'
 import { ContentErrors } from './content.errors.ts'
@@ -85,7 +86,7 @@ export function createRevisionsService() {
   return {
     async list(ctx: Ctx, entryId: string, q: ListRevisionsInput): Promise<Page<RevisionSummary>> {
       const site = requireSite(ctx)
-      const limit = q.limit ?? 50
+      const limit = q.limit ?? DEFAULT_PAGE_LIMIT
       return ctx.tx(async (tx) => {
         const entry = await readableEntry(ctx, tx, site.id, entryId)
         const rows = await listRevisions(tx, { siteId: site.id, entryId, before: q.cursor, limit: limit + 1 })

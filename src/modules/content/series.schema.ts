@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox'
+import { pageQuery } from '../../platform/http/index.ts'
 import { LinkedEntrySchema } from './relations.schema.ts'
 
 export const MAX_SERIES_ENTRIES = 500
@@ -66,8 +67,7 @@ export type PutSeriesEntriesInput = Static<typeof PutSeriesEntriesBody>
 
 export const ListSeriesQuery = Type.Object(
   {
-    cursor: Type.Optional(Type.String({ format: 'uuid', description: '`nextCursor` of the previous page.' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+    ...pageQuery(),
   },
   { additionalProperties: false },
 )

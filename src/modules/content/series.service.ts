@@ -1,5 +1,6 @@
 import { requireCapability, requireSite, type Ctx } from '../../platform/access/index.ts'
 import { newId, pageOf, type Page } from '../../platform/db/index.ts'
+import { DEFAULT_PAGE_LIMIT } from '../../platform/http/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { SeriesErrors } from './relations.errors.ts'
 import { existingEntryIds } from './relations.repo.ts'
@@ -77,7 +78,7 @@ export type SeriesService = ReturnType<typeof createSeriesService>
 export function createSeriesService() {
   async function list(ctx: Ctx, query: ListSeriesInput): Promise<Page<SeriesView>> {
     const site = requireSite(ctx)
-    const limit = query.limit ?? 50
+    const limit = query.limit ?? DEFAULT_PAGE_LIMIT
     const rows = await ctx.tx((tx) =>
       listSeries(tx, { siteId: site.id, before: query.cursor, limit: limit + 1, audience: audienceOf(ctx) }),
     )

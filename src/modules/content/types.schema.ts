@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox'
+import { pageQuery } from '../../platform/http/index.ts'
 import { FIELD_TYPES, MAX_FIELDS } from './fields.ts'
 
 const Timestamp = Type.String({ format: 'date-time' })
@@ -176,8 +177,7 @@ export const PurgeFieldsResult = Type.Object({
 
 export const ListQuery = Type.Object(
   {
-    cursor: Type.Optional(Type.String({ maxLength: 100, description: '`nextCursor` of the previous page.' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 100 })),
+    ...pageQuery({ defaultLimit: 100, cursorMaxLength: 100 }),
   },
   { additionalProperties: false },
 )

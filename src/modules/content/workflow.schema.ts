@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox'
+import { pageQuery } from '../../platform/http/index.ts'
 import { EntryStatusSchema, EntryViewSchema } from './entries.view.ts'
 import { TARGET_STATUSES } from './workflow.rules.ts'
 
@@ -76,8 +77,7 @@ export const TransitionPage = Type.Object({
 
 export const ListQuery = Type.Object(
   {
-    cursor: Type.Optional(Type.String({ format: 'uuid', description: '`nextCursor` of the previous page.' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50, description: 'Page size.' })),
+    ...pageQuery(),
   },
   { additionalProperties: false },
 )

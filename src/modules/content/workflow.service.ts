@@ -6,6 +6,7 @@ import {
   type Ctx,
 } from '../../platform/access/index.ts'
 import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
+import { DEFAULT_PAGE_LIMIT } from '../../platform/http/index.ts'
 import type { Jobs } from '../../platform/jobs/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { READ_DRAFTS } from './audience.repo.ts'
@@ -171,7 +172,7 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
     async listTransitions(ctx: Ctx, id: string, query: ListInput) {
       requireCapability(ctx, READ_DRAFTS)
       const siteRef = requireSite(ctx)
-      const limit = query.limit ?? 50
+      const limit = query.limit ?? DEFAULT_PAGE_LIMIT
       return ctx.tx(async (tx) => {
         const site = await workflowSiteOf(tx, siteRef.id)
         const row = await findEntryForRead(tx, siteRef.id, id)

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox'
+import { pageQuery } from '../../platform/http/index.ts'
 import { JOB_STATES, RUN_STATUSES } from '../../platform/jobs/index.ts'
 
 const Timestamp = Type.String({ format: 'date-time' })
@@ -60,8 +61,7 @@ export const JobPage = Type.Object({
 const listFilters = {
   queue: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Only this queue.' })),
   state: Type.Optional(JobStateSchema),
-  cursor: Type.Optional(Type.String({ format: 'uuid', description: '`nextCursor` of the previous page.' })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+  ...pageQuery(),
 }
 
 export const ListSiteJobsQuery = Type.Object(listFilters, { additionalProperties: false })

@@ -1,5 +1,6 @@
 import { requireCapability, type Ctx } from '../../platform/access/index.ts'
 import { pageOf, type Page } from '../../platform/db/index.ts'
+import { DEFAULT_PAGE_LIMIT } from '../../platform/http/index.ts'
 import { JobsErrors, type JobRow, type Jobs } from '../../platform/jobs/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import {
@@ -119,7 +120,7 @@ export function createJobsService(deps: JobsServiceDeps) {
 
   async function list(ctx: Ctx, filter: ListJobsFilter): Promise<Page<JobView>> {
     const siteId = requireJobsCapability(ctx, 'read') ?? filter.site
-    const limit = filter.limit ?? 50
+    const limit = filter.limit ?? DEFAULT_PAGE_LIMIT
     const rows = await ctx.tx((tx) =>
       listJobs(tx, {
         siteId,

@@ -1,9 +1,9 @@
 import Type, { type Static } from 'typebox'
+import { pageQuery } from '../../platform/http/index.ts'
 
 export const OutboxQuery = Type.Object(
   {
-    cursor: Type.Optional(Type.String({ format: 'uuid', description: '`nextCursor` of the previous page.' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+    ...pageQuery(),
   },
   { additionalProperties: false },
 )

@@ -1,5 +1,6 @@
 import { pageOf, type Page } from '../../platform/db/index.ts'
 import { requireCapability, type Ctx } from '../../platform/access/index.ts'
+import { DEFAULT_PAGE_LIMIT } from '../../platform/http/index.ts'
 import { listOutboxMessages, type OutboxRow } from '../../platform/mail/index.ts'
 
 /**
@@ -33,7 +34,7 @@ export async function listOutbox(
   page: { cursor?: string | undefined; limit?: number | undefined },
 ): Promise<Page<OutboxMessageView>> {
   requireCapability(ctx, 'network.mail.read')
-  const limit = page.limit ?? 50
+  const limit = page.limit ?? DEFAULT_PAGE_LIMIT
   // One row more than asked tells whether another page exists without a count query.
   const rows = await ctx.tx((tx) => listOutboxMessages(tx, { before: page.cursor, limit: limit + 1 }))
   return pageOf(rows, limit, view, (row) => row.id)

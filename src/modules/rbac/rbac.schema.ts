@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox'
+import { pageQuery } from '../../platform/http/index.ts'
 
 const Uuid = Type.String({ format: 'uuid' })
 const Timestamp = Type.String({ format: 'date-time' })
@@ -58,8 +59,7 @@ export const RolePage = Type.Object({
 
 export const PageQuery = Type.Object(
   {
-    cursor: Type.Optional(Type.String({ format: 'uuid', description: '`nextCursor` of the previous page.' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+    ...pageQuery(),
   },
   { additionalProperties: false },
 )

@@ -7,6 +7,7 @@ import {
   type Ctx,
 } from '../../platform/access/index.ts'
 import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
+import { DEFAULT_PAGE_LIMIT } from '../../platform/http/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { CAPABILITIES, capabilityScope, expandCapabilities } from './capabilities.ts'
 import { roleCapabilities } from './default-roles.ts'
@@ -138,7 +139,7 @@ export function createRbacService(deps: RbacServiceDeps) {
 
     async listRoles(ctx: Ctx, query: PageInput): Promise<Page<RoleView>> {
       requireSignedIn(ctx)
-      const limit = query.limit ?? 50
+      const limit = query.limit ?? DEFAULT_PAGE_LIMIT
       const rows = await ctx.tx((tx) =>
         listRoleRows(tx, { before: query.cursor, limit: limit + 1, withHolders: seesHolders(ctx) }),
       )
@@ -231,7 +232,7 @@ export function createRbacService(deps: RbacServiceDeps) {
     async listMembers(ctx: Ctx, query: PageInput): Promise<Page<MemberView>> {
       requireCapability(ctx, 'site.members.read')
       const site = requireSite(ctx)
-      const limit = query.limit ?? 50
+      const limit = query.limit ?? DEFAULT_PAGE_LIMIT
       const rows = await ctx.tx((tx) =>
         listMemberRows(tx, site.id, { before: query.cursor, limit: limit + 1 }),
       )

@@ -6,6 +6,7 @@ import {
   type Ctx,
 } from '../../platform/access/index.ts'
 import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
+import { DEFAULT_PAGE_LIMIT } from '../../platform/http/index.ts'
 import type { MailMessage, Mailer } from '../../platform/mail/index.ts'
 import {
   assertPasswordPolicy,
@@ -185,7 +186,7 @@ export function createSiteInvitationsService(deps: SiteInvitationsServiceDeps) {
   async function list(ctx: Ctx, query: PageInput): Promise<Page<SiteInvitationView>> {
     requireCapability(ctx, 'site.members.manage')
     const site = requireSite(ctx)
-    const limit = query.limit ?? 50
+    const limit = query.limit ?? DEFAULT_PAGE_LIMIT
     const rows = await ctx.tx((tx) =>
       listInvitationRows(tx, site.id, { before: query.cursor, limit: limit + 1, at: now() }),
     )

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox'
+import { pageQuery } from '../../platform/http/index.ts'
 
 const Timestamp = Type.String({ format: 'date-time' })
 const StatusCode = Type.Union([Type.Literal(301), Type.Literal(302), Type.Literal(307), Type.Literal(308)], {
@@ -65,8 +66,7 @@ export type UpdateRedirectBody = Static<typeof UpdateRedirectBody>
 
 export const ListRedirectsQuery = Type.Object(
   {
-    cursor: Type.Optional(Type.String({ format: 'uuid', description: '`nextCursor` of the previous page.' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+    ...pageQuery(),
     kind: Type.Optional(
       Type.Union([Type.Literal('automatic'), Type.Literal('manual')], {
         description: 'Only automatic (entry path changes) or only manual redirects.',

@@ -1,5 +1,6 @@
 import { requireCapability, requireSite, type Ctx } from '../../platform/access/index.ts'
 import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
+import { DEFAULT_PAGE_LIMIT } from '../../platform/http/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { RedirectsErrors } from './redirects.errors.ts'
 import { normaliseFromPath, normaliseToPath, sitePathOf, type PathCheck } from './redirects.paths.ts'
@@ -108,7 +109,7 @@ export function createRedirectsService() {
   async function list(ctx: Ctx, query: ListRedirectsInput): Promise<Page<RedirectView>> {
     requireCapability(ctx, 'site.seo.manage')
     const site = requireSite(ctx)
-    const limit = query.limit ?? 50
+    const limit = query.limit ?? DEFAULT_PAGE_LIMIT
     const search = query.search?.trim()
     const rows = await ctx.tx((tx) =>
       listRedirects(tx, {

@@ -1,6 +1,7 @@
 import { resolveTxt as dnsResolveTxt } from 'node:dns/promises'
 import { requireCapability, requireSite, type Ctx } from '../../platform/access/index.ts'
 import { newId, pageOf, type Page } from '../../platform/db/index.ts'
+import { DEFAULT_PAGE_LIMIT } from '../../platform/http/index.ts'
 import { randomToken } from '../../platform/security/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import {
@@ -116,7 +117,7 @@ export function createDomainsService(deps: DomainsServiceDeps) {
   ): Promise<Page<DomainView>> {
     requireCapability(ctx, 'site.settings.read')
     const site = requireSite(ctx)
-    const limit = query.limit ?? 50
+    const limit = query.limit ?? DEFAULT_PAGE_LIMIT
     const rows = await ctx.tx((tx) =>
       listDomains(tx, { siteId: site.id, before: query.cursor, limit: limit + 1 }),
     )

@@ -7,6 +7,7 @@ import {
   type Ctx,
 } from '../../platform/access/index.ts'
 import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
+import { DEFAULT_PAGE_LIMIT } from '../../platform/http/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { SitesErrors } from './sites.errors.ts'
 import {
@@ -215,7 +216,7 @@ export function createSitesService(deps: SitesServiceDeps) {
       const userId = requireUser(ctx).userId
       const everySite = can(ctx, 'network.sites.read')
       if (query.status === 'deleted' && !everySite) return { items: [], nextCursor: null }
-      const limit = query.limit ?? 50
+      const limit = query.limit ?? DEFAULT_PAGE_LIMIT
       const rows = await ctx.tx((tx) =>
         listSiteRows(tx, {
           userId,

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox'
+import { pageQuery } from '../../platform/http/index.ts'
 
 const Timestamp = Type.String({ format: 'date-time' })
 export const TAXONOMY_KEY_PATTERN = '^[a-z][a-z0-9-]{0,39}$'
@@ -65,8 +66,7 @@ export type UpdateTaxonomyBody = Static<typeof UpdateTaxonomyBody>
 
 export const ListTaxonomiesQuery = Type.Object(
   {
-    cursor: Type.Optional(Type.String({ maxLength: 40, description: '`nextCursor` of the previous page.' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 100 })),
+    ...pageQuery({ defaultLimit: 100, cursorMaxLength: 40 }),
   },
   { additionalProperties: false },
 )

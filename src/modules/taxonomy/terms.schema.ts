@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox'
+import { pageQuery } from '../../platform/http/index.ts'
 import { TAXONOMY_KEY_PATTERN } from './taxonomy.schema.ts'
 
 const Timestamp = Type.String({ format: 'date-time' })
@@ -75,8 +76,7 @@ export type UpdateTermBody = Static<typeof UpdateTermBody>
 
 export const ListTermsQuery = Type.Object(
   {
-    cursor: Type.Optional(Type.String({ maxLength: 200, description: '`nextCursor` of the previous page.' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+    ...pageQuery({ cursorMaxLength: 200 }),
     parent: Type.Optional(
       Type.Union([Uuid, Type.Literal('none')], {
         description: 'Only the children of this term, or `none` for top-level terms.',

@@ -1,5 +1,6 @@
 import { requireCapability, requireSite, type Ctx } from '../../platform/access/index.ts'
 import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
+import { DEFAULT_PAGE_LIMIT } from '../../platform/http/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { firstFreeSlug, normaliseSlug } from '../content/index.ts'
 import { TaxonomyErrors } from './taxonomy.errors.ts'
@@ -107,7 +108,7 @@ export type TermsService = ReturnType<typeof createTermsService>
 export function createTermsService() {
   async function list(ctx: Ctx, key: string, q: ListTermsQuery): Promise<Page<TermView>> {
     const site = requireSite(ctx)
-    const limit = q.limit ?? 50
+    const limit = q.limit ?? DEFAULT_PAGE_LIMIT
     const rows = await ctx.tx(async (tx) => {
       const taxonomy = await findTaxonomy(tx, site.id, { key })
       if (!taxonomy) throw TaxonomyErrors.notFound()

@@ -1,5 +1,6 @@
 import { actorUserId, requireCapability, type Ctx } from '../../platform/access/index.ts'
 import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
+import { DEFAULT_PAGE_LIMIT } from '../../platform/http/index.ts'
 import { assertPasswordPolicy, hashPassword } from '../../platform/security/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import {
@@ -148,7 +149,7 @@ export function createUsersAdminService(deps: UsersAdminServiceDeps) {
   /** Newest first; deleted users only when asked for with `status: 'deleted'`. One query per page. */
   async function list(ctx: Ctx, filter: UserListFilter): Promise<Page<UserListItemView>> {
     requireCapability(ctx, 'network.users.read')
-    const limit = filter.limit ?? 50
+    const limit = filter.limit ?? DEFAULT_PAGE_LIMIT
     const rows = await ctx.tx((tx) =>
       listUserAdminRows(tx, {
         q: filter.q,

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox'
+import { pageQuery } from '../../platform/http/index.ts'
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../platform/security/index.ts'
 
 const Id = Type.String({ format: 'uuid' })
@@ -25,8 +26,7 @@ export const UserListQuery = Type.Object(
     ),
     status: Type.Optional(Status),
     role: Type.Optional(roleSlug('Only users holding this network role (slug).')),
-    cursor: Type.Optional(Type.String({ format: 'uuid', description: '`nextCursor` of the previous page.' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+    ...pageQuery(),
   },
   { additionalProperties: false },
 )
