@@ -4,14 +4,8 @@ import { DEFAULT_PAGE_LIMIT } from '../../platform/http/index.ts'
 import { hashToken, randomToken } from '../../platform/security/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { AuthErrors } from '../auth/index.ts'
-import {
-  assertOutranks,
-  capabilityScope,
-  expandCapabilities,
-  findSiteWithMembership,
-  roleCapabilities,
-} from '../rbac/index.ts'
-import { SitesErrors } from '../sites/index.ts'
+import { assertOutranks, capabilityScope, expandCapabilities, roleCapabilities } from '../rbac/index.ts'
+import { SitesErrors, findSiteWithMembership } from '../sites/index.ts'
 import { ApiKeysErrors } from './api-keys.errors.ts'
 import {
   findApiKey,

@@ -10,8 +10,8 @@ import {
 import { networkTransaction, type Orm, type Tx } from '../../platform/db/index.ts'
 import { PUBLIC, createLimiter, type RouteAccess } from '../../platform/http/index.ts'
 import { hashToken, timingSafeEqualText } from '../../platform/security/index.ts'
-import { findSiteWithMembership, roleCapabilities } from '../rbac/index.ts'
-import { QuotasErrors, SitesErrors } from '../sites/index.ts'
+import { roleCapabilities } from '../rbac/index.ts'
+import { QuotasErrors, SitesErrors, createRequestSiteResolver } from '../sites/index.ts'
 import { AuthErrors } from './auth.errors.ts'
 import { CSRF_HEADER, SESSION_COOKIE, clearSessionCookies } from './auth.cookies.ts'
 import { restrictionOf } from './restriction.ts'
@@ -25,7 +25,8 @@ import {
 
 /**
  * The one gate every request passes (onRequest, before the body is read): it identifies the caller
- * (session cookie or API key), resolves the route's site and the caller's capabilities there, enforces
+ * (session cookie or API key), has the sites module resolve the route's `{site}` (request-site.ts), takes
+ * the caller's capabilities there, enforces
  * the route's `config.access`, checks CSRF for cookie-authenticated writes, and leaves `request.ctx` for
  * the handler. Services still check capabilities themselves (`can`); this gate makes a forgotten check
  * fail closed at the edge as well.
@@ -56,16 +57,12 @@ export interface AuthHookOptions {
   now?: () => Date
 }
 
-/** What the gate keeps of an anonymous site lookup: the site row, without any membership. */
-type SiteLookup = NonNullable<Awaited<ReturnType<typeof findSiteWithMembership>>>
-
 export interface Authentication {
   /** Forgets cached site lookups at once (the sites service calls it after every committed change). */
   invalidateSites(): void
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 /** `colophon_<key id as 32 hex digits>_<secret>`. */
 const API_KEY = /^colophon_([0-9a-f]{32})_([A-Za-z0-9_-]{20,200})$/
 const TOUCH_EVERY_MS = 60_000
@@ -91,8 +88,11 @@ function bearerOf(request: FastifyRequest): string | null {
 
 export function registerAuthentication(app: FastifyInstance, options: AuthHookOptions): Authentication {
   const now = options.now ?? (() => new Date())
-  const anonymousSiteTtlMs = options.anonymousSiteTtlMs ?? 5_000
-  const anonymousSites = new Map<string, { found: SiteLookup | undefined; expires: number }>()
+  const sites = createRequestSiteResolver({
+    orm: options.orm,
+    anonymousTtlMs: options.anonymousSiteTtlMs,
+    now: options.now,
+  })
   // Credential lookups happen before anyone is known: network scope, no user.
   const system = <T>(fn: (tx: Tx) => Promise<T>): Promise<T> =>
     networkTransaction(options.orm, 'credential lookup', fn)
@@ -180,12 +180,7 @@ export function registerAuthentication(app: FastifyInstance, options: AuthHookOp
   } | null> {
     const param = (request.params as Record<string, unknown> | undefined)?.site
     if (typeof param !== 'string') return null
-    const lookup = UUID.test(param) ? { id: param.toLowerCase() } : { slug: param }
-    const found = principal
-      ? await system((tx) => findSiteWithMembership(tx, lookup, principal.standing.userId))
-      : await anonymousSiteLookup(param, lookup)
-    // A deleted site waits for its purge, but nothing may reach it any more.
-    if (!found || found.site.status === 'deleted') throw SitesErrors.notFound({ details: { site: param } })
+    const found = await sites.resolve(param, principal?.standing.userId ?? null)
     const { id, slug, name, status, apiCallsPerMinute } = found.site
     return {
       site: { id, slug, name },
@@ -193,24 +188,6 @@ export function registerAuthentication(app: FastifyInstance, options: AuthHookOp
       apiCallsPerMinute,
       memberCaps: found.memberRole ? roleCapabilities(found.memberRole) : [],
     }
-  }
-
-  /**
-   * Anonymous reads are most of a public site's traffic; reusing their site lookup for a few seconds
-   * saves a transaction per request. Signed-in callers always read their membership fresh.
-   */
-  async function anonymousSiteLookup(
-    param: string,
-    lookup: { id: string } | { slug: string },
-  ): Promise<SiteLookup | undefined> {
-    if (anonymousSiteTtlMs <= 0) return system((tx) => findSiteWithMembership(tx, lookup, null))
-    const at = now().getTime()
-    const hit = anonymousSites.get(param)
-    if (hit && hit.expires > at) return hit.found
-    const found = await system((tx) => findSiteWithMembership(tx, lookup, null))
-    if (anonymousSites.size >= 10_000) anonymousSites.clear()
-    anonymousSites.set(param, { found, expires: at + anonymousSiteTtlMs })
-    return found
   }
 
   function capabilitiesOf(
@@ -308,5 +285,5 @@ export function registerAuthentication(app: FastifyInstance, options: AuthHookOp
     await anonymousLimiter(request, reply)
     await keyLimiter(request, reply)
   })
-  return { invalidateSites: () => anonymousSites.clear() }
+  return { invalidateSites: () => sites.invalidate() }
 }

@@ -7,7 +7,7 @@ const networkRole = alias(roles, 'network_role')
 const siteRole = alias(roles, 'site_role')
 
 /**
- * Membership lookups other modules need (the request gate, API keys, user detail, /auth/me). They live
+ * Membership lookups other modules need (user detail, /auth/me, outranking). They live
  * here so that every reader of `site_members` agrees on one shape.
  */
 
@@ -16,56 +16,6 @@ export interface RoleRef {
   slug: string
   isBuiltin: boolean
   capabilities: string[]
-}
-
-export interface SiteWithMembership {
-  /** `apiCallsPerMinute`: the site's own API-call quota, null when it uses the network default. */
-  site: { id: string; slug: string; name: string; status: string; apiCallsPerMinute: number | null }
-  memberRole: RoleRef | null
-}
-
-/** The site named by `idOrSlug` and, when `userId` is given, that user's role on it. */
-export async function findSiteWithMembership(
-  tx: Tx,
-  idOrSlug: { id: string } | { slug: string },
-  userId: string | null,
-): Promise<SiteWithMembership | undefined> {
-  const [row] = await tx
-    .select({
-      id: sites.id,
-      slug: sites.slug,
-      name: sites.name,
-      status: sites.status,
-      apiCallsPerMinute: sites.apiCallsPerMinute,
-      roleSlug: roles.slug,
-      roleIsBuiltin: roles.isBuiltin,
-      roleCapabilities: roles.capabilities,
-    })
-    .from(sites)
-    .leftJoin(
-      siteMembers,
-      and(eq(siteMembers.siteId, sites.id), userId ? eq(siteMembers.userId, userId) : sql`false`),
-    )
-    .leftJoin(roles, eq(roles.id, siteMembers.roleId))
-    .where('id' in idOrSlug ? eq(sites.id, idOrSlug.id) : eq(sites.slug, idOrSlug.slug))
-    .limit(1)
-  if (!row) return undefined
-  return {
-    site: {
-      id: row.id,
-      slug: row.slug,
-      name: row.name,
-      status: row.status,
-      apiCallsPerMinute: row.apiCallsPerMinute,
-    },
-    memberRole: row.roleSlug
-      ? {
-          slug: row.roleSlug,
-          isBuiltin: Boolean(row.roleIsBuiltin),
-          capabilities: row.roleCapabilities ?? [],
-        }
-      : null,
-  }
 }
 
 export interface MembershipView {

@@ -12,6 +12,11 @@ export { readSiteSettings } from './settings.rules.ts'
 export type { SiteSettings } from './sites.schema.ts'
 export { sitesRoutes } from './sites.routes.ts'
 export type { SitesRoutesOptions } from './sites.routes.ts'
+// --- how a request gets its site: `{site}` in the path, or the host name ---
+export { createRequestSiteResolver } from './request-site.ts'
+export type { RequestSiteResolver, RequestSiteResolverOptions } from './request-site.ts'
+export { findSiteWithMembership } from './request-site.repo.ts'
+export type { MemberRole, SiteWithMembership } from './request-site.repo.ts'
 // --- host routing and site domains ---
 export { HostsErrors } from './hosts.errors.ts'
 export { registerHostRouting } from './hosts.hook.ts'
