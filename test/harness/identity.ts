@@ -1,6 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify'
 import { hashPassword } from '../../src/platform/security/index.ts'
 import { newId } from '../../src/platform/db/index.ts'
+import { addMember } from './factories.ts'
 import type { TestApp } from './test-app.ts'
 import { ADMIN } from './test-app.ts'
 
@@ -64,12 +65,11 @@ export async function createUser(
     ],
   )
   if (options.siteRole) {
-    const site = options.site ?? (await mainSiteId(app))
-    await app.db.engine.query('INSERT INTO site_members (site_id, user_id, role_id) VALUES ($1, $2, $3)', [
-      site,
-      id,
-      await roleId(app, options.siteRole),
-    ])
+    await addMember(app, {
+      siteId: options.site ?? (await mainSiteId(app)),
+      userId: id,
+      role: options.siteRole,
+    })
   }
   return { id, email, password }
 }

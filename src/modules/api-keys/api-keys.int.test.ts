@@ -3,6 +3,7 @@ import type { LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, errorOf, queryCount, type TestApp } from '../../../test/harness/test-app.ts'
 import { createUser, mainSiteId, signIn, signInAdmin, type Session } from '../../../test/harness/identity.ts'
+import { createSite } from '../../../test/harness/factories.ts'
 import { newId } from '../../platform/db/index.ts'
 
 let app: TestApp
@@ -51,12 +52,6 @@ function withKey(
 
 function secretPart(secret: string): string {
   return secret.slice('colophon_'.length + 32 + 1)
-}
-
-async function createSite(slug: string): Promise<string> {
-  const id = newId()
-  await app.db.engine.query('INSERT INTO sites (id, name, slug) VALUES ($1, $2, $3)', [id, slug, slug])
-  return id
 }
 
 describe('creating and using a key', () => {
@@ -217,7 +212,7 @@ describe('scopes', () => {
 
 describe('site-bound keys', () => {
   it('works on its own site, is refused on another site, and carries no network capability', async () => {
-    const other = await createSite(`other-${newId().slice(-8)}`)
+    const other = await createSite(app, { slug: `other-${newId().slice(-8)}` })
     const key = await mintKey(admin, { scopes: ['site.audit.read'], site: mainSite })
     expect(key.site?.id).toBe(mainSite)
 
@@ -255,7 +250,7 @@ describe('site-bound keys', () => {
     expect(missing.statusCode).toBe(404)
     expect(errorOf(missing).code).toBe('COLOPHON_SITES_NOT_FOUND')
 
-    const other = await createSite(`away-${newId().slice(-8)}`)
+    const other = await createSite(app, { slug: `away-${newId().slice(-8)}` })
     const editor = await signIn(app, await createUser(app, { siteRole: 'editor' }))
     const stranger = await editor.request({
       method: 'POST',

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newId } from '../../platform/db/index.ts'
 import { createTestApp, errorOf, queryCount, type TestApp } from '../../../test/harness/test-app.ts'
 import { createUser, mainSiteId, signIn, signInAdmin, type Session } from '../../../test/harness/identity.ts'
+import { createSite } from '../../../test/harness/factories.ts'
 
 let app: TestApp
 let admin: Session
@@ -31,8 +32,7 @@ beforeAll(async () => {
   app = await createTestApp()
   admin = await signInAdmin(app)
   siteA = await mainSiteId(app)
-  siteB = newId()
-  await app.db.engine.query("INSERT INTO sites (id, name, slug) VALUES ($1, 'Other', 'other')", [siteB])
+  siteB = await createSite(app, { slug: 'other', name: 'Other' })
   for (let i = 0; i < 5; i++) await insertEntry({ action: 'test.entry.page', siteId: siteA })
   await insertEntry({ action: 'test.entry.other_site', siteId: siteB })
   await insertEntry({

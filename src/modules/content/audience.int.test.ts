@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, errorOf, type TestApp } from '../../../test/harness/test-app.ts'
 import { createUser, mainSiteId, signIn, type Session } from '../../../test/harness/identity.ts'
 import { newId } from '../../platform/db/index.ts'
-import { hashPassword } from '../../platform/security/index.ts'
+import { createEntry, type EntrySeed } from '../../../test/harness/factories.ts'
 
 /**
  * Who reads what (ADR 0009), the same on every read path: the list and its filters, single entries,
@@ -23,26 +23,17 @@ const ids: Record<string, string> = {}
 
 const PIPELINE = ['draft', 'pending', 'scheduled', 'withdrawn', 'shelved', 'trashed', 'ann-draft']
 
-async function insertEntry(key: string, seed: { status?: string; visibility?: string; authorId?: string }) {
-  const id = newId()
-  const status = seed.status ?? 'published'
-  await app.db.engine.query(
-    `INSERT INTO entries (id, site_id, type_id, status, slug, title, author_id, visibility, password_hash,
-       published_at, trashed_at)
-     VALUES ($1, $2, (SELECT id FROM content_types WHERE site_id = $2 AND key = 'post'), $3, $4, $5, $6, $7,
-       $8, CASE WHEN $3 = 'published' THEN now() END, CASE WHEN $3 = 'trash' THEN now() END)`,
-    [
-      id,
-      site,
-      status,
-      key,
-      `Entry ${key}`,
-      seed.authorId ?? bob,
-      seed.visibility ?? 'public',
-      seed.visibility === 'password' ? await hashPassword('open sesame') : null,
-    ],
-  )
-  ids[key] = id
+/** A published public post of Bob's unless told otherwise; a password entry's password is "open sesame". */
+async function insertEntry(key: string, seed: Partial<EntrySeed>): Promise<void> {
+  ids[key] = await createEntry(app, {
+    siteId: site,
+    status: 'published',
+    slug: key,
+    title: `Entry ${key}`,
+    authorId: bob,
+    ...(seed.visibility === 'password' ? { password: 'open sesame' } : {}),
+    ...seed,
+  })
 }
 
 function get(url: string, as?: Session): Promise<LightMyRequestResponse> {

@@ -2,7 +2,7 @@ import type { LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createTestApp, errorOf, type TestApp } from '../../../test/harness/test-app.ts'
 import { mainSiteId } from '../../../test/harness/identity.ts'
-import { newId } from '../../platform/db/index.ts'
+import { createEntry } from '../../../test/harness/factories.ts'
 import { hashPassword } from '../../platform/security/index.ts'
 
 /**
@@ -31,15 +31,14 @@ let site: string
 let hash: string
 let addresses = 0
 
-async function protectedEntry(): Promise<string> {
-  const id = newId()
-  await app.db.engine.query(
-    `INSERT INTO entries (id, site_id, type_id, status, slug, title, visibility, password_hash, published_at)
-     VALUES ($1, $2, (SELECT id FROM content_types WHERE site_id = $2 AND key = 'post'), 'published', $3,
-       'Locked', 'password', $4, now())`,
-    [id, site, `locked-${id}`, hash],
-  )
-  return id
+function protectedEntry(): Promise<string> {
+  return createEntry(app, {
+    siteId: site,
+    status: 'published',
+    title: 'Locked',
+    visibility: 'password',
+    passwordHash: hash,
+  })
 }
 
 /** A client address of its own for each caller that needs one. */

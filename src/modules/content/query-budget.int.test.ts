@@ -2,6 +2,7 @@ import type { LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, queryCount, type TestApp } from '../../../test/harness/test-app.ts'
 import { createUser, mainSiteId, signIn, signInAdmin } from '../../../test/harness/identity.ts'
+import { assignTerms, createEntries, createEntry, createTerm } from '../../../test/harness/factories.ts'
 
 /**
  * The reading API's query budget: at most 3 statements per list and per single-entry request (the gate's
@@ -20,38 +21,49 @@ const callers: Caller[] = []
 
 /** Pages under a page and posts with a category and two tags each: every include has work to do. */
 async function seed(): Promise<void> {
-  const q = app.db.engine.query
-  const [owner] = await q<{ id: string }>('SELECT id FROM users ORDER BY created_at LIMIT 1')
-  await q(
-    `INSERT INTO terms (id, site_id, taxonomy_id, slug, name)
-     SELECT gen_random_uuid(), $1, t.id, t.key || '-' || n, t.key || ' ' || n
-     FROM taxonomies t CROSS JOIN generate_series(1, 5) n WHERE t.site_id = $1`,
-    [site],
+  const [owner] = await app.db.engine.query<{ id: string }>(
+    'SELECT id FROM users ORDER BY created_at LIMIT 1',
   )
-  await q(
-    `INSERT INTO entries (id, site_id, type_id, status, slug, title, author_id, visibility, published_at)
-     SELECT gen_random_uuid(), $1, (SELECT id FROM content_types WHERE site_id = $1 AND key = 'page'),
-       'published', 'root', 'Root', $2, 'public', now() - interval '1 year'`,
-    [site, owner?.id],
+  const termIds: Record<string, string> = {}
+  for (const taxonomy of ['category', 'tag'])
+    for (let n = 1; n <= 5; n++)
+      termIds[`${taxonomy}-${n}`] = await createTerm(app, {
+        siteId: site,
+        taxonomy,
+        slug: `${taxonomy}-${n}`,
+        name: `${taxonomy} ${n}`,
+      })
+  const page = {
+    siteId: site,
+    type: 'page',
+    status: 'published',
+    authorId: owner?.id,
+    visibility: 'public',
+  } as const
+  const hour = 3_600_000
+  const root = await createEntry(app, {
+    ...page,
+    slug: 'root',
+    title: 'Root',
+    publishedAt: new Date(Date.now() - 365 * 24 * hour),
+  })
+  const children = await createEntries(
+    app,
+    Array.from({ length: ENTRIES }, (_, i) => ({
+      ...page,
+      slug: `entry-${i + 1}`,
+      title: `Entry ${i + 1}`,
+      parentId: root,
+      publishedAt: new Date(Date.now() - (i + 1) * hour),
+    })),
   )
-  await q(
-    `INSERT INTO entries (id, site_id, type_id, status, slug, title, author_id, parent_id, visibility, published_at)
-     SELECT gen_random_uuid(), $1, (SELECT id FROM content_types WHERE site_id = $1 AND key = 'page'),
-       'published', 'entry-' || n, 'Entry ' || n, $2,
-       (SELECT id FROM entries WHERE site_id = $1 AND slug = 'root'), 'public', now() - n * interval '1 hour'
-     FROM generate_series(1, $3::int) n`,
-    [site, owner?.id, ENTRIES],
+  await assignTerms(
+    app,
+    children.flatMap((entryId) =>
+      ['category-1', 'tag-1', 'tag-2'].map((slug) => ({ entryId, termId: termIds[slug] as string })),
+    ),
   )
-  await q(
-    `INSERT INTO entry_terms (site_id, entry_id, term_id)
-     SELECT $1, e.id, tm.id FROM entries e JOIN terms tm ON tm.site_id = e.site_id
-     WHERE e.site_id = $1 AND e.slug <> 'root' AND tm.slug IN ('category-1', 'tag-1', 'tag-2')`,
-    [site],
-  )
-  const [entry] = await q<{ id: string }>("SELECT id FROM entries WHERE site_id = $1 AND slug = 'entry-1'", [
-    site,
-  ])
-  entryId = entry?.id ?? ''
+  entryId = children[0] ?? ''
 }
 
 beforeAll(async () => {

@@ -2,8 +2,14 @@ import type { LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, errorOf, type TestApp } from '../../../test/harness/test-app.ts'
 import { createUser, mainSiteId, signIn, type Session } from '../../../test/harness/identity.ts'
-import { newId } from '../../platform/db/index.ts'
-import { hashPassword } from '../../platform/security/index.ts'
+import {
+  assignTerms,
+  createEntry,
+  createSite,
+  createTerm,
+  type EntryStatus,
+  type Visibility,
+} from '../../../test/harness/factories.ts'
 
 /**
  * The reading API as readers, members without `site.content.read`, authors and editors see it. Data is
@@ -31,75 +37,43 @@ interface Item {
   [key: string]: unknown
 }
 
-async function insertSite(slug: string, status: string): Promise<string> {
-  const id = newId()
-  await app.db.engine.query('INSERT INTO sites (id, name, slug, status) VALUES ($1, $2, $3, $4)', [
-    id,
-    slug,
-    slug,
-    status,
-  ])
-  return id
-}
-
-async function insertTerm(siteId: string, taxonomy: string, slug: string): Promise<string> {
-  const id = newId()
-  await app.db.engine.query(
-    `INSERT INTO terms (id, site_id, taxonomy_id, slug, name)
-     VALUES ($1, $2, (SELECT id FROM taxonomies WHERE site_id = $2 AND key = $3), $4, $5)`,
-    [id, siteId, taxonomy, slug, slug.toUpperCase()],
-  )
-  return id
-}
-
 interface EntrySeed {
   key: string
   siteId?: string
   type?: string
-  status?: string
-  visibility?: string
+  status?: EntryStatus
+  visibility?: Visibility
   title?: string
   authorId?: string | null
   parent?: string
   publishedAt?: string | null
-  passwordHash?: string
+  password?: string
   terms?: string[]
 }
 
+/** A published public post of Ann's on the main site unless told otherwise, at the next instant. */
 async function insertEntry(seed: EntrySeed): Promise<string> {
-  const id = newId()
   created += 1
-  const siteId = seed.siteId ?? site
   const status = seed.status ?? 'published'
-  const publishedAt =
-    seed.publishedAt !== undefined ? seed.publishedAt : status === 'published' ? at(created) : null
-  await app.db.engine.query(
-    `INSERT INTO entries (id, site_id, type_id, status, slug, title, author_id, parent_id, visibility,
-       password_hash, published_at, created_at, updated_at, trashed_at)
-     VALUES ($1, $2, (SELECT id FROM content_types WHERE site_id = $2 AND key = $3), $4, $5, $6, $7, $8, $9,
-       $10, $11, $12, $13, CASE WHEN $4 = 'trash' THEN now() END)`,
-    [
-      id,
-      siteId,
-      seed.type ?? 'post',
-      status,
-      seed.key,
-      seed.title ?? `Entry ${seed.key}`,
-      seed.authorId === undefined ? ann : seed.authorId,
-      seed.parent ? ids[seed.parent] : null,
-      seed.visibility ?? 'public',
-      seed.passwordHash ?? null,
-      publishedAt,
-      at(created),
-      at(100 - created),
-    ],
+  const id = await createEntry(app, {
+    siteId: seed.siteId ?? site,
+    type: seed.type ?? 'post',
+    status,
+    slug: seed.key,
+    title: seed.title ?? `Entry ${seed.key}`,
+    authorId: seed.authorId === undefined ? ann : seed.authorId,
+    parentId: seed.parent ? ids[seed.parent] : null,
+    visibility: seed.visibility ?? 'public',
+    password: seed.password,
+    publishedAt:
+      seed.publishedAt !== undefined ? seed.publishedAt : status === 'published' ? at(created) : null,
+    createdAt: at(created),
+    updatedAt: at(100 - created),
+  })
+  await assignTerms(
+    app,
+    (seed.terms ?? []).map((term) => ({ entryId: id, termId: terms[term] as string })),
   )
-  for (const term of seed.terms ?? [])
-    await app.db.engine.query('INSERT INTO entry_terms (site_id, entry_id, term_id) VALUES ($1, $2, $3)', [
-      siteId,
-      id,
-      terms[term],
-    ])
   ids[seed.key] = id
   return id
 }
@@ -145,7 +119,7 @@ beforeAll(async () => {
     ['tag', 'red'],
     ['tag', 'blue'],
   ] as const)
-    terms[slug] = await insertTerm(site, tax, slug)
+    terms[slug] = await createTerm(app, { siteId: site, taxonomy: tax, slug, name: slug.toUpperCase() })
   await insertEntry({ key: 'alpha', title: 'Alpha News', terms: ['news', 'red'] })
   await insertEntry({ key: 'beta', title: 'Beta match', authorId: bob, terms: ['sport', 'red'] })
   await insertEntry({ key: 'gamma', title: 'Gamma 100%_done', terms: ['news'] })
@@ -156,7 +130,7 @@ beforeAll(async () => {
   await insertEntry({
     key: 'locked',
     visibility: 'password',
-    passwordHash: await hashPassword('open sesame'),
+    password: 'open sesame',
   })
   await insertEntry({ key: 'trashed', status: 'trash', terms: ['news'] })
   await insertEntry({ key: 'withdrawn', status: 'unpublished', publishedAt: at(40) })
@@ -220,8 +194,8 @@ describe('what readers see', () => {
   })
 
   it('shows nothing of a disabled site and the published entries of an archived one', async () => {
-    const disabled = await insertSite('dormant', 'disabled')
-    const archived = await insertSite('attic', 'archived')
+    const disabled = await createSite(app, { slug: 'dormant', status: 'disabled' })
+    const archived = await createSite(app, { slug: 'attic', status: 'archived' })
     await insertEntry({ key: 'dormant-post', siteId: disabled })
     await insertEntry({ key: 'attic-post', siteId: archived })
     expect(await listKeys('', undefined, disabled)).toEqual([])

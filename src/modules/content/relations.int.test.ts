@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, errorOf, queryCount, type TestApp } from '../../../test/harness/test-app.ts'
 import { createUser, mainSiteId, signIn, type Session } from '../../../test/harness/identity.ts'
-import { newId } from '../../platform/db/index.ts'
+import { createEntry, createSite, type EntrySeed } from '../../../test/harness/factories.ts'
 
 /**
  * Relations between entries, as authors, editors and readers see them. Entries are written straight into
@@ -22,19 +22,18 @@ interface Relation {
   entry: { id: string; type: string; slug: string; title: string; status: string; publishedAt: string | null }
 }
 
-async function insertEntry(
-  key: string,
-  options: { status?: string; visibility?: string; authorId?: string; siteId?: string } = {},
-): Promise<string> {
-  const id = newId()
-  const siteId = options.siteId ?? site
-  const status = options.status ?? 'published'
-  await app.db.engine.query(
-    `INSERT INTO entries (id, site_id, type_id, status, slug, title, author_id, visibility, published_at)
-     VALUES ($1, $2, (SELECT id FROM content_types WHERE site_id = $2 AND key = 'post'), $3, $4, $5, $6, $7,
-       CASE WHEN $3 = 'published' THEN timestamptz '2025-01-01T10:00:00Z' END)`,
-    [id, siteId, status, key, `Entry ${key}`, options.authorId ?? ann.userId, options.visibility ?? 'public'],
-  )
+/** A published public post of Ann's on the main site unless told otherwise, dated in a fixed past. */
+async function insertEntry(key: string, seed: Partial<EntrySeed> = {}): Promise<string> {
+  const status = seed.status ?? 'published'
+  const id = await createEntry(app, {
+    siteId: site,
+    status,
+    slug: key,
+    title: `Entry ${key}`,
+    authorId: ann.userId,
+    publishedAt: status === 'published' ? '2025-01-01T10:00:00Z' : null,
+    ...seed,
+  })
   ids[key] = id
   return id
 }
@@ -58,8 +57,7 @@ const summary = (items: Relation[]) => items.map((r) => `${r.kind}:${r.entry.slu
 beforeAll(async () => {
   app = await createTestApp({ config: { authRateLimit: 10_000, authAccountRateLimit: 10_000 } })
   site = await mainSiteId(app)
-  otherSite = newId()
-  await app.db.engine.query(`INSERT INTO sites (id, name, slug) VALUES ($1, 'Other', 'other')`, [otherSite])
+  otherSite = await createSite(app, { slug: 'other', name: 'Other' })
   ann = await signIn(app, await createUser(app, { siteRole: 'author' }))
   bob = await signIn(app, await createUser(app, { siteRole: 'author' }))
   editor = await signIn(app, await createUser(app, { siteRole: 'editor' }))

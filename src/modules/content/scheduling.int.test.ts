@@ -2,6 +2,7 @@ import type { LightMyRequestResponse } from 'fastify'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../../test/harness/test-app.ts'
 import { createUser, signIn, type Session } from '../../../test/harness/identity.ts'
+import { waitFor, waitForJob } from '../../../test/harness/wait.ts'
 import { asSystem } from '../../platform/access/index.ts'
 import { createJobs, type Jobs } from '../../platform/jobs/index.ts'
 import { purgeExpiredTrash, registerContentJobs, sweepSchedules } from './content.jobs.ts'
@@ -68,13 +69,9 @@ async function jobStates(id: string, queue: string): Promise<string[]> {
   return rows.map((r) => r.state)
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
+/** Waits until the entry's status is `status`. */
+const statusBecomes = (id: string, status: string) =>
+  waitFor(async () => (await statusOf(id)) === status, { what: `entry ${id} to be ${status}` })
 
 const networkCtx = () => asSystem({ orm: app.db.engine.orm, reason: 'test sweep', log: silent })
 
@@ -99,15 +96,13 @@ describe('scheduled publishing', () => {
     await app.jobs.stop()
     const [a, b] = [worker(), worker()]
     await Promise.all([a.start({ work: true }), b.start({ work: true })])
-    await waitFor('the entry to be published', async () => (await statusOf(id)) === 'published')
-    await waitFor(
-      'the job to complete',
-      async () => (await jobStates(id, 'content.publish'))[0] === 'completed',
-    )
+    await statusBecomes(id, 'published')
+    await waitForJob(app, { queue: 'content.publish', data: { entryId: id } })
     await Promise.all([a.stop(), b.stop()])
-    // Another restart after the run: nothing happens twice.
-    await worker().start({ work: true })
-    await new Promise((resolve) => setTimeout(resolve, 1500))
+    // Another restart after the run: nothing happens twice, even when it works every due job at once.
+    const restarted = worker()
+    await restarted.start({ work: true })
+    await restarted.drain(restarted.queues)
     const published = await transitionsTo(id, 'published')
     expect(published).toEqual([{ actor_id: editor.userId }])
   })
@@ -116,7 +111,7 @@ describe('scheduled publishing', () => {
     const id = await createEntry('Short-lived')
     await json(await setStatus(id, { status: 'published', unpublishAt: soon(1500) }))
     await worker().start({ work: true })
-    await waitFor('the entry to be unpublished', async () => (await statusOf(id)) === 'unpublished')
+    await statusBecomes(id, 'unpublished')
     expect(await transitionsTo(id, 'unpublished')).toEqual([{ actor_id: editor.userId }])
     const [row] = await app.db.engine.query<{ unpublish_at: unknown }>(
       'SELECT unpublish_at FROM entries WHERE id = $1',
@@ -134,13 +129,8 @@ describe('scheduled publishing', () => {
     await json(await setStatus(moved, { status: 'scheduled', publishAt: later }))
     await json(await setStatus(cancelled, { status: 'draft' }))
     await worker().start({ work: true })
-    await waitFor('the old jobs to run', async () => {
-      const states = [
-        ...(await jobStates(moved, 'content.publish')),
-        ...(await jobStates(cancelled, 'content.publish')),
-      ]
-      return states.filter((s) => s === 'completed').length === 2
-    })
+    for (const id of [moved, cancelled])
+      await waitForJob(app, { queue: 'content.publish', data: { entryId: id } })
     expect(await statusOf(moved)).toBe('scheduled')
     expect(await statusOf(cancelled)).toBe('draft')
     expect(await transitionsTo(moved, 'published')).toEqual([])
@@ -151,17 +141,15 @@ describe('scheduled publishing', () => {
   it('has the sweep publish overdue entries whose job was lost, and the late job then does nothing', async () => {
     const id = await createEntry('Lost job')
     await json(await setStatus(id, { status: 'scheduled', publishAt: soon(1000) }))
-    await new Promise((resolve) => setTimeout(resolve, 1100))
+    // The sweep runs as if two seconds had passed; the job itself stays due in a second, as queued.
+    const later = () => new Date(Date.now() + 2000)
     expect(
-      await sweepSchedules(networkCtx(), { orm: app.db.engine.orm, trashRetentionDays: 30 }),
+      await sweepSchedules(networkCtx(), { orm: app.db.engine.orm, trashRetentionDays: 30, clock: later }),
     ).toBeGreaterThanOrEqual(1)
     expect(await statusOf(id)).toBe('published')
     expect(await transitionsTo(id, 'published')).toEqual([{ actor_id: editor.userId }])
     await worker().start({ work: true })
-    await waitFor(
-      'the late job to run',
-      async () => (await jobStates(id, 'content.publish'))[0] === 'completed',
-    )
+    await waitForJob(app, { queue: 'content.publish', data: { entryId: id } })
     expect(await transitionsTo(id, 'published')).toHaveLength(1)
   })
 })

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, errorOf, queryCount, type TestApp } from '../../../test/harness/test-app.ts'
 import { createUser, mainSiteId, signIn, type Session } from '../../../test/harness/identity.ts'
 import { newId } from '../../platform/db/index.ts'
+import { addMember, createEntry, createSite, type EntrySeed } from '../../../test/harness/factories.ts'
 
 /**
  * Series as editors shape them and readers read them. Entries are written straight into the database as
@@ -24,17 +25,15 @@ interface SeriesDetail {
   entries: Array<{ id: string; slug: string; status: string }>
 }
 
-async function insertEntry(
-  key: string,
-  options: { status?: string; visibility?: string; siteId?: string } = {},
-): Promise<string> {
-  const id = newId()
-  const siteId = options.siteId ?? site
-  await app.db.engine.query(
-    `INSERT INTO entries (id, site_id, type_id, status, slug, title, visibility)
-     VALUES ($1, $2, (SELECT id FROM content_types WHERE site_id = $2 AND key = 'post'), $3, $4, $5, $6)`,
-    [id, siteId, options.status ?? 'published', key, `Entry ${key}`, options.visibility ?? 'public'],
-  )
+/** A published public post of the main site unless told otherwise. */
+async function insertEntry(key: string, seed: Partial<EntrySeed> = {}): Promise<string> {
+  const id = await createEntry(app, {
+    siteId: site,
+    status: 'published',
+    slug: key,
+    title: `Entry ${key}`,
+    ...seed,
+  })
   ids[key] = id
   return id
 }
@@ -62,15 +61,11 @@ async function auditCount(action: string, targetId: string): Promise<number> {
 beforeAll(async () => {
   app = await createTestApp({ config: { authRateLimit: 10_000, authAccountRateLimit: 10_000 } })
   site = await mainSiteId(app)
-  otherSite = newId()
-  await app.db.engine.query(`INSERT INTO sites (id, name, slug) VALUES ($1, 'Other', 'other')`, [otherSite])
+  otherSite = await createSite(app, { slug: 'other', name: 'Other' })
   editor = await signIn(app, await createUser(app, { siteRole: 'editor' }))
   author = await signIn(app, await createUser(app, { siteRole: 'author' }))
   // Editors manage taxonomies on their site only: the other site's series are made by a member there.
-  await app.db.engine.query(
-    `INSERT INTO site_members (site_id, user_id, role_id) VALUES ($1, $2, (SELECT id FROM roles WHERE slug = 'editor'))`,
-    [otherSite, editor.userId],
-  )
+  await addMember(app, { siteId: otherSite, userId: editor.userId, role: 'editor' })
   for (const key of ['part-1', 'part-2', 'part-3']) await insertEntry(key)
   await insertEntry('part-draft', { status: 'draft' })
   await insertEntry('part-private', { visibility: 'private' })

@@ -3,6 +3,7 @@ import { createTestApp, errorOf, queryCount, type TestApp } from '../../../test/
 import { createUser, signIn, signInAdmin, type Session } from '../../../test/harness/identity.ts'
 import { asSystem } from '../../platform/access/index.ts'
 import { newId } from '../../platform/db/index.ts'
+import { createEntry, createSite } from '../../../test/harness/factories.ts'
 import { loadCompiledType, validateEntryFields } from './types.service.ts'
 
 let app: TestApp
@@ -14,25 +15,9 @@ const quiet = { info() {}, warn() {}, error() {} }
 const typesUrl = (rest = '', site = 'echo') => `/api/v1/sites/${site}/types${rest}`
 const groupsUrl = (rest = '', site = 'echo') => `/api/v1/sites/${site}/field-groups${rest}`
 
-async function insertSite(slug: string): Promise<string> {
-  const id = newId()
-  await app.db.engine.query('INSERT INTO sites (id, name, slug) VALUES ($1, $2, $3)', [id, slug, slug])
-  return id
-}
-
-async function insertEntry(
-  siteId: string,
-  typeKey: string,
-  fields: Record<string, unknown>,
-): Promise<string> {
-  const id = newId()
-  await app.db.engine.query(
-    `INSERT INTO entries (id, site_id, type_id, slug, fields)
-     VALUES ($1, $2, (SELECT id FROM content_types WHERE site_id = $2 AND key = $3), $4, $5)`,
-    [id, siteId, typeKey, `e-${id}`, JSON.stringify(fields)],
-  )
-  return id
-}
+/** A draft entry of a type with field values, written straight into the database (no validation). */
+const insertEntry = (siteId: string, type: string, fields: Record<string, unknown>) =>
+  createEntry(app, { siteId, type, fields })
 
 async function storedFields(id: string): Promise<Record<string, unknown>> {
   const [row] = await app.db.engine.query<{ fields: Record<string, unknown> }>(
@@ -79,8 +64,8 @@ async function auditCount(action: string): Promise<number> {
 beforeAll(async () => {
   app = await createTestApp({ config: { authRateLimit: 10_000, authAccountRateLimit: 10_000 } })
   admin = await signInAdmin(app)
-  echo = { id: await insertSite('echo'), slug: 'echo', name: 'echo' }
-  foxtrotId = await insertSite('foxtrot')
+  echo = { id: await createSite(app, { slug: 'echo' }), slug: 'echo', name: 'echo' }
+  foxtrotId = await createSite(app, { slug: 'foxtrot' })
   await createType({
     key: 'book',
     name: 'Book',

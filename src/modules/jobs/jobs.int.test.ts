@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, errorOf, type TestApp } from '../../../test/harness/test-app.ts'
 import { createUser, mainSiteId, signIn, signInAdmin, type Session } from '../../../test/harness/identity.ts'
+import { createSite } from '../../../test/harness/factories.ts'
 import { asSystem } from '../../platform/access/index.ts'
-import { newId } from '../../platform/db/index.ts'
 
 /** The jobs views over HTTP. Jobs are sent but never worked here: the queue `test.noop` stays idle. */
 
@@ -30,8 +30,7 @@ beforeAll(async () => {
   app = await createTestApp()
   app.jobs.define('test.noop', async () => {})
   mainId = await mainSiteId(app)
-  otherId = newId()
-  await app.db.engine.query("INSERT INTO sites (id, name, slug) VALUES ($1, 'Other', 'other')", [otherId])
+  otherId = await createSite(app, { slug: 'other', name: 'Other' })
   admin = await signInAdmin(app)
   siteAdmin = await signIn(app, await createUser(app, { siteRole: 'administrator' }))
   author = await signIn(app, await createUser(app, { siteRole: 'author' }))

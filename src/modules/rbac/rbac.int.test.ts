@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newId } from '../../platform/db/index.ts'
 import { createTestApp, errorOf, queryCount, type TestApp } from '../../../test/harness/test-app.ts'
 import { createUser, mainSiteId, signIn, signInAdmin, type Session } from '../../../test/harness/identity.ts'
+import { createSite } from '../../../test/harness/factories.ts'
 import { BUILTIN_ROLE_CAPABILITIES, SITE_CAPABILITIES } from './index.ts'
 
 let app: TestApp
@@ -45,12 +46,6 @@ async function memberRole(userId: string, site = main): Promise<string | null> {
     [site, userId],
   )
   return row?.slug ?? null
-}
-
-async function createSite(slug: string): Promise<string> {
-  const id = newId()
-  await app.db.engine.query('INSERT INTO sites (id, name, slug) VALUES ($1, $2, $3)', [id, slug, slug])
-  return id
 }
 
 describe('capability vocabulary and roles', () => {
@@ -508,7 +503,7 @@ describe('site members', () => {
   })
 
   it('keeps each site’s members to that site', async () => {
-    const other = await createSite(`other-${newId().slice(-6)}`)
+    const other = await createSite(app, { slug: `other-${newId().slice(-6)}` })
     const onMain = await createUser(app, { siteRole: 'author' })
     const otherAdmin = await signedInAs({ siteRole: 'administrator', site: other })
     const onOther = await createUser(app, { siteRole: 'author', site: other })
@@ -546,7 +541,7 @@ describe('adding members by id', () => {
     await app.db.engine.query("UPDATE users SET status = 'deleted' WHERE id = $1", [gone.id])
     const elsewhere = await createUser(app, {
       siteRole: 'editor',
-      site: await createSite(`x-${newId().slice(-6)}`),
+      site: await createSite(app, { slug: `x-${newId().slice(-6)}` }),
     })
     for (const method of ['PUT', 'DELETE'] as const) {
       const answers = []
@@ -583,7 +578,7 @@ describe('memberships of those above', () => {
   let siteAdmin: Session
 
   beforeAll(async () => {
-    site = await createSite(`owned-${newId().slice(-6)}`)
+    site = await createSite(app, { slug: `owned-${newId().slice(-6)}` })
     owner = await createUser(app, { siteRole: 'administrator', site })
     await app.db.engine.query('UPDATE sites SET owner_id = $1 WHERE id = $2', [owner.id, site])
     siteAdmin = await signedInAs({ siteRole: 'administrator', site })

@@ -11,6 +11,7 @@ import {
   type Session,
 } from '../../../test/harness/identity.ts'
 import { linkOf, mailTo } from '../../../test/harness/mail.ts'
+import { createSite } from '../../../test/harness/factories.ts'
 
 /**
  * Site invitations (ADR 0008): site administrators add people by email, never by user
@@ -218,11 +219,7 @@ describe('inviting', () => {
 
 describe('pending invitations', () => {
   it('lists them with the typed address in a constant number of queries, and revokes them', async () => {
-    const site = newId()
-    await app.db.engine.query("INSERT INTO sites (id, name, slug) VALUES ($1, 'Listed', $2)", [
-      site,
-      `listed-${site.slice(-6)}`,
-    ])
+    const site = await createSite(app, { slug: `listed-${newId().slice(-6)}`, name: 'Listed' })
     const owner = await signIn(app, await createUser(app, { siteRole: 'administrator', site }))
     const emails = [address('a'), address('b'), address('c')]
     await invite(owner, { email: emails[0], role: 'author' }, site)
@@ -261,11 +258,7 @@ describe('pending invitations', () => {
     const email = address('main-only')
     const created = await invite(siteAdmin, { email, role: 'author' })
     const id = created.json().id as string
-    const site = newId()
-    await app.db.engine.query("INSERT INTO sites (id, name, slug) VALUES ($1, 'Other', $2)", [
-      site,
-      `other-${site.slice(-6)}`,
-    ])
+    const site = await createSite(app, { slug: `other-${newId().slice(-6)}`, name: 'Other' })
     const otherAdmin = await signIn(app, await createUser(app, { siteRole: 'administrator', site }))
     const peek = await otherAdmin.request({ method: 'GET', url: `/api/v1/sites/${main}/invitations` })
     expect(peek.statusCode).toBe(403)

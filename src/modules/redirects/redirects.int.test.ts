@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, errorOf, type TestApp } from '../../../test/harness/test-app.ts'
 import { createUser, mainSiteId, signIn, signInAdmin, type Session } from '../../../test/harness/identity.ts'
 import { asSystem } from '../../platform/access/index.ts'
-import { newId } from '../../platform/db/index.ts'
+import { createEntry, createSite } from '../../../test/harness/factories.ts'
 import { recordPathChange, resolveRedirect } from './index.ts'
 
 let app: TestApp
@@ -64,15 +64,9 @@ beforeAll(async () => {
   app = await createTestApp({ config: { authRateLimit: 10_000, authAccountRateLimit: 10_000 } })
   admin = await signInAdmin(app)
   mainId = await mainSiteId(app)
-  otherId = newId()
-  await app.db.engine.query(`INSERT INTO sites (id, name, slug) VALUES ($1, 'Other', 'other')`, [otherId])
+  otherId = await createSite(app, { slug: 'other', name: 'Other' })
   editor = await signIn(app, await createUser(app, { siteRole: 'editor' }))
-  entryId = newId()
-  await app.db.engine.query(
-    `INSERT INTO entries (id, site_id, type_id, status, slug, title)
-     VALUES ($1, $2, (SELECT id FROM content_types WHERE site_id = $2 AND key = 'post'), 'published', 'moved', 'Moved')`,
-    [entryId, mainId],
-  )
+  entryId = await createEntry(app, { siteId: mainId, status: 'published', slug: 'moved', title: 'Moved' })
 })
 afterAll(() => app?.close())
 

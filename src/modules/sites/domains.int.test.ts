@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, errorOf, queryCount, type TestApp } from '../../../test/harness/test-app.ts'
 import { createUser, signIn, signInAdmin, type Session } from '../../../test/harness/identity.ts'
-import { newId } from '../../platform/db/index.ts'
+import { addDomain as insertDomain, createSite } from '../../../test/harness/factories.ts'
 
 /** There is no outbound network in tests: TXT lookups answer from this table. */
 const txtRecords = new Map<string, string[][]>()
@@ -25,15 +25,10 @@ interface Domain {
   verification: { record: string; value: string } | null
 }
 
+/** A site with what creating one gives it: its primary subdomain. */
 async function insertSite(slug: string, name: string): Promise<string> {
-  const id = newId()
-  await app.db.engine.query('INSERT INTO sites (id, name, slug) VALUES ($1, $2, $3)', [id, name, slug])
-  // What creating a site does: its primary subdomain.
-  await app.db.engine.query(
-    `INSERT INTO site_domains (id, site_id, host, kind, is_primary, verification_state, verified_at)
-     VALUES ($1, $2, $3, 'subdomain', true, 'verified', now())`,
-    [newId(), id, `${slug}.localhost`],
-  )
+  const id = await createSite(app, { slug, name })
+  await insertDomain(app, { siteId: id, host: `${slug}.localhost`, primary: true })
   return id
 }
 

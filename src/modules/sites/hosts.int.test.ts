@@ -2,43 +2,25 @@ import type { LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, errorOf, type TestApp } from '../../../test/harness/test-app.ts'
 import { signInAdmin } from '../../../test/harness/identity.ts'
-import { newId } from '../../platform/db/index.ts'
+import { addDomain, createSite, type SiteSeed } from '../../../test/harness/factories.ts'
 
 let app: TestApp
 
 /** Site names no refusal may ever show: a page for one host must not reveal the network's other sites. */
 const SITE_NAMES = ['Alpha Garden', 'Bravo Kitchen', 'Charlie Archive', 'Delta Letters']
 
-async function insertSite(slug: string, name: string, status: string): Promise<string> {
-  const id = newId()
-  await app.db.engine.query('INSERT INTO sites (id, name, slug, status) VALUES ($1, $2, $3, $4)', [
-    id,
-    name,
-    slug,
-    status,
-  ])
-  return id
-}
+const insertSite = (slug: string, name: string, status: SiteSeed['status']) =>
+  createSite(app, { slug, name, status })
 
-async function insertHost(
+const insertHost = (
   siteId: string,
   host: string,
-  options: { kind?: string; state?: string; primary?: boolean } = {},
-): Promise<void> {
-  await app.db.engine.query(
-    `INSERT INTO site_domains (id, site_id, host, kind, is_primary, verification_state, verification_token, verified_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $6 = 'verified' THEN now() END)`,
-    [
-      newId(),
-      siteId,
-      host,
-      options.kind ?? 'subdomain',
-      options.primary ?? false,
-      options.state ?? 'verified',
-      options.state === 'verified' || options.state === undefined ? null : 'token-for-tests',
-    ],
-  )
-}
+  options: {
+    kind?: 'subdomain' | 'custom'
+    state?: 'pending' | 'verified' | 'failed'
+    primary?: boolean
+  } = {},
+) => addDomain(app, { siteId, host, ...options })
 
 function get(host: string | undefined, url: string, headers: Record<string, string> = {}) {
   return app.server.inject({

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, errorOf, queryCount, type TestApp } from '../../../test/harness/test-app.ts'
 import { createUser, signIn, signInAdmin, type Session } from '../../../test/harness/identity.ts'
+import { addMember, createSite, type SiteSeed } from '../../../test/harness/factories.ts'
 import { asSystem } from '../../platform/access/index.ts'
-import { newId } from '../../platform/db/index.ts'
 import { createQuotasService } from './quotas.service.ts'
 
 let app: TestApp
@@ -10,26 +10,14 @@ let admin: Session
 let siteAdmin: Session
 const sites: Record<string, string> = {}
 
-async function insertSite(
-  slug: string,
-  quotas: { apiCallsPerMinute?: number; entriesQuota?: number } = {},
-): Promise<string> {
-  const id = newId()
-  await app.db.engine.query(
-    'INSERT INTO sites (id, name, slug, api_calls_per_minute, entries_quota) VALUES ($1, $2, $3, $4, $5)',
-    [id, slug, slug, quotas.apiCallsPerMinute ?? null, quotas.entriesQuota ?? null],
-  )
+async function insertSite(slug: string, quotas: Pick<SiteSeed, 'apiCallsPerMinute' | 'entriesQuota'> = {}) {
+  const id = await createSite(app, { slug, ...quotas })
   sites[slug] = id
   return id
 }
 
-async function joinAsAdministrator(userId: string, siteId: string): Promise<void> {
-  await app.db.engine.query(
-    `INSERT INTO site_members (site_id, user_id, role_id)
-     VALUES ($1, $2, (SELECT id FROM roles WHERE slug = 'administrator'))`,
-    [siteId, userId],
-  )
-}
+const joinAsAdministrator = (userId: string, siteId: string) =>
+  addMember(app, { siteId, userId, role: 'administrator' })
 
 const settingsOf = (site: string) =>
   siteAdmin.request({ method: 'GET', url: `/api/v1/sites/${site}/settings` })

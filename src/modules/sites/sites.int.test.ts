@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { asSystem } from '../../platform/access/index.ts'
 import { createTestApp, errorOf, queryCount, type TestApp } from '../../../test/harness/test-app.ts'
 import { createUser, mainSiteId, signIn, signInAdmin, type Session } from '../../../test/harness/identity.ts'
+import { addDomain } from '../../../test/harness/factories.ts'
 import { purgeDeletedSites } from './index.ts'
 
 let app: TestApp
@@ -110,10 +111,7 @@ describe('creating a site', () => {
 
   it('refuses a host another site already answers on', async () => {
     const holder = await newSite()
-    await app.db.engine.query(
-      "INSERT INTO site_domains (id, site_id, host, kind) VALUES (gen_random_uuid(), $1, 'claimed.localhost', 'custom')",
-      [holder.id],
-    )
+    await addDomain(app, { siteId: holder.id, host: 'claimed.localhost', kind: 'custom' })
     const res = await admin.request({ method: 'POST', url: '/api/v1/sites', payload: { name: 'Claimed' } })
     expect(res.statusCode).toBe(409)
     expect(errorOf(res).code).toBe('COLOPHON_SITES_HOST_TAKEN')

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, errorOf, queryCount, type TestApp } from '../../../test/harness/test-app.ts'
 import { createUser, mainSiteId, signIn, signInAdmin, type Session } from '../../../test/harness/identity.ts'
+import { createEntry, createSite, createTerm, type EntrySeed } from '../../../test/harness/factories.ts'
 import { newId } from '../../platform/db/index.ts'
 
 /**
@@ -19,49 +20,9 @@ const term: Record<string, string> = {}
 
 const entryTermsUrl = (id: string, siteRef = site) => `/api/v1/sites/${siteRef}/entries/${id}/terms`
 
-async function insertSite(slug: string): Promise<string> {
-  const id = newId()
-  await app.db.engine.query('INSERT INTO sites (id, name, slug) VALUES ($1, $2, $3)', [id, slug, slug])
-  return id
-}
-
-async function insertEntry(
-  options: {
-    type?: string
-    status?: string
-    visibility?: string
-    authorId?: string | null
-    siteId?: string
-  } = {},
-): Promise<string> {
-  const id = newId()
-  const status = options.status ?? 'published'
-  await app.db.engine.query(
-    `INSERT INTO entries (id, site_id, type_id, status, visibility, slug, title, author_id, published_at)
-     VALUES ($1, $2, (SELECT id FROM content_types WHERE site_id = $2 AND key = $3), $4, $5, $6, $6, $7,
-       CASE WHEN $4 = 'published' THEN now() END)`,
-    [
-      id,
-      options.siteId ?? site,
-      options.type ?? 'post',
-      status,
-      options.visibility ?? 'public',
-      `e-${id}`,
-      options.authorId === undefined ? null : options.authorId,
-    ],
-  )
-  return id
-}
-
-async function insertTerm(siteId: string, taxonomy: string, slug: string): Promise<string> {
-  const id = newId()
-  await app.db.engine.query(
-    `INSERT INTO terms (id, site_id, taxonomy_id, slug, name)
-     VALUES ($1, $2, (SELECT id FROM taxonomies WHERE site_id = $2 AND key = $3), $4, $4)`,
-    [id, siteId, taxonomy, slug],
-  )
-  return id
-}
+/** A published post of the main site unless told otherwise, written straight into the database. */
+const insertEntry = (seed: Partial<EntrySeed> = {}) =>
+  createEntry(app, { siteId: site, status: 'published', ...seed })
 
 function put(as: Session, entryId: string, payload: unknown) {
   return as.request({ method: 'PUT', url: entryTermsUrl(entryId), payload })
@@ -74,7 +35,7 @@ function slugsOf(body: Record<string, Array<{ slug: string }>>): Record<string, 
 beforeAll(async () => {
   app = await createTestApp({ config: { authRateLimit: 10_000, authAccountRateLimit: 10_000 } })
   site = await mainSiteId(app)
-  other = await insertSite('other-site')
+  other = await createSite(app, { slug: 'other-site' })
   admin = await signInAdmin(app)
   editor = await signIn(app, await createUser(app, { siteRole: 'editor' }))
   const authorUser = await createUser(app, { siteRole: 'author' })
@@ -86,8 +47,8 @@ beforeAll(async () => {
     ['tag', 'red'],
     ['tag', 'blue'],
   ] as const)
-    term[slug] = await insertTerm(site, tax, slug)
-  term.foreign = await insertTerm(other, 'tag', 'foreign')
+    term[slug] = await createTerm(app, { siteId: site, taxonomy: tax, slug })
+  term.foreign = await createTerm(app, { siteId: other, taxonomy: 'tag', slug: 'foreign' })
 })
 afterAll(() => app?.close())
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, errorOf, type TestApp } from '../../../test/harness/test-app.ts'
 import { createUser, mainSiteId, signIn, signInAdmin, type Session } from '../../../test/harness/identity.ts'
-import { newId } from '../../platform/db/index.ts'
+import { assignTerms, createEntry } from '../../../test/harness/factories.ts'
 
 /**
  * Taxonomies through the API: the built-ins, registration rules, changes and deletion (which takes the
@@ -30,25 +30,6 @@ async function createTerm(taxonomy: string, body: Record<string, unknown>, as = 
   const res = await as.request({ method: 'POST', url: taxUrl(`/${taxonomy}/terms`), payload: body })
   if (res.statusCode !== 201) throw new Error(`creating term ${JSON.stringify(body)}: ${res.body}`)
   return res.json() as Term
-}
-
-async function insertEntry(status: string, visibility = 'public'): Promise<string> {
-  const id = newId()
-  await app.db.engine.query(
-    `INSERT INTO entries (id, site_id, type_id, status, visibility, slug, title, published_at)
-     VALUES ($1, $2, (SELECT id FROM content_types WHERE site_id = $2 AND key = 'post'), $3, $4, $5, $5,
-       CASE WHEN $3 = 'published' THEN now() END)`,
-    [id, site, status, visibility, `e-${id}`],
-  )
-  return id
-}
-
-async function assign(entryId: string, termId: string): Promise<void> {
-  await app.db.engine.query('INSERT INTO entry_terms (site_id, entry_id, term_id) VALUES ($1, $2, $3)', [
-    site,
-    entryId,
-    termId,
-  ])
 }
 
 async function auditCount(action: string): Promise<number> {
@@ -161,8 +142,8 @@ describe('taxonomies', () => {
     expect((await admin.request({ method: 'POST', url: taxUrl(), payload })).statusCode).toBe(201)
     const parent = await createTerm('series-x', { name: 'Top' })
     const child = await createTerm('series-x', { name: 'Child', parentId: parent.id })
-    const entry = await insertEntry('published')
-    await assign(entry, child.id)
+    const entry = await createEntry(app, { siteId: site, status: 'published' })
+    await assignTerms(app, [{ entryId: entry, termId: child.id }])
     expect((await admin.request({ method: 'DELETE', url: taxUrl('/series-x') })).statusCode).toBe(204)
     const left = await app.db.engine.query('SELECT id FROM terms WHERE id = ANY($1)', [[parent.id, child.id]])
     expect(left).toEqual([])

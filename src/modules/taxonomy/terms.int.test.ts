@@ -2,6 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, errorOf, queryCount, type TestApp } from '../../../test/harness/test-app.ts'
 import { createUser, mainSiteId, signIn, signInAdmin, type Session } from '../../../test/harness/identity.ts'
 import { newId } from '../../platform/db/index.ts'
+import {
+  assignTerms,
+  createEntry,
+  type EntryStatus,
+  type Visibility,
+} from '../../../test/harness/factories.ts'
 
 /**
  * Terms through the API: the term tree (parents, cycles, deletion), slugs, meta, counts of published
@@ -34,23 +40,15 @@ async function createTerm(taxonomy: string, body: Record<string, unknown>, as = 
   return res.json() as Term
 }
 
-async function insertEntry(status: string, visibility = 'public'): Promise<string> {
-  const id = newId()
-  await app.db.engine.query(
-    `INSERT INTO entries (id, site_id, type_id, status, visibility, slug, title, published_at)
-     VALUES ($1, $2, (SELECT id FROM content_types WHERE site_id = $2 AND key = 'post'), $3, $4, $5, $5,
-       CASE WHEN $3 = 'published' THEN now() END)`,
-    [id, site, status, visibility, `e-${id}`],
-  )
-  return id
-}
-
-async function assign(entryId: string, termId: string): Promise<void> {
-  await app.db.engine.query('INSERT INTO entry_terms (site_id, entry_id, term_id) VALUES ($1, $2, $3)', [
-    site,
-    entryId,
-    termId,
-  ])
+/** A post of the main site holding the term, written straight into the database. */
+async function entryWithTerm(
+  termId: string,
+  status: EntryStatus = 'published',
+  visibility: Visibility = 'public',
+): Promise<string> {
+  const entryId = await createEntry(app, { siteId: site, status, visibility })
+  await assignTerms(app, [{ entryId, termId }])
+  return entryId
 }
 
 async function auditCount(action: string): Promise<number> {
@@ -124,8 +122,7 @@ describe('terms', () => {
     const top = await createTerm('category', { name: 'Top level' })
     const doomed = await createTerm('category', { name: 'Doomed', parentId: top.id })
     const kid = await createTerm('category', { name: 'Kid', parentId: doomed.id })
-    const entry = await insertEntry('published')
-    await assign(entry, doomed.id)
+    const entry = await entryWithTerm(doomed.id)
     const res = await editor.request({ method: 'DELETE', url: termUrl(doomed.id) })
     expect(res.statusCode).toBe(204)
     const gone = await app.server.inject({ method: 'GET', url: termUrl(doomed.id) })
@@ -146,8 +143,8 @@ describe('terms', () => {
       ['pending', 'public'],
       ['scheduled', 'public'],
       ['trash', 'public'],
-    ])
-      await assign(await insertEntry(status!, visibility), term.id)
+    ] as const)
+      await entryWithTerm(term.id, status, visibility)
     const one = await app.server.inject({ method: 'GET', url: termUrl(term.id) })
     expect(one.json().count).toBe(2)
     const list = await app.server.inject({ method: 'GET', url: taxUrl('/tag/terms?search=counted') })
@@ -169,8 +166,7 @@ describe('terms', () => {
         name: `T ${String(i).padStart(2, '0')}`,
         parentId: i < 3 ? parent.id : null,
       })
-      const entry = await insertEntry('published')
-      await assign(entry, t.id)
+      await entryWithTerm(t.id)
     }
     const list = (query: string) => app.server.inject({ method: 'GET', url: taxUrl(`/topic/terms?${query}`) })
     const children = await list(`parent=${parent.id}`)

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../../../test/harness/test-app.ts'
 import { mainSiteId } from '../../../test/harness/identity.ts'
+import { waitFor, waitForJob } from '../../../test/harness/wait.ts'
 import { asSystem, createCtx, type Ctx } from '../access/index.ts'
 import { newId } from '../db/index.ts'
 import { createJobs, type Jobs } from './index.ts'
@@ -33,14 +34,6 @@ async function count(key: string): Promise<void> {
 async function stateOf(id: string): Promise<string | undefined> {
   const [row] = await app.db.engine.query<{ state: string }>('SELECT state FROM jobs WHERE id = $1', [id])
   return row?.state
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
 }
 
 /** One worker process: its own Jobs instance with the test queues. */
@@ -92,9 +85,7 @@ describe('jobs platform', () => {
     const ids: string[] = []
     for (let i = 0; i < 6; i++) ids.push((await a.send(ctx, 'test.count', { key: `two-${i}` })) as string)
     await Promise.all([a.start({ work: true }), b.start({ work: true })])
-    await waitFor('all jobs to complete', async () =>
-      (await Promise.all(ids.map(stateOf))).every((s) => s === 'completed'),
-    )
+    for (const id of ids) await waitForJob(app, { id })
     for (let i = 0; i < 6; i++) expect(await countOf(`two-${i}`)).toBe(1)
     const [runs] = await app.db.engine.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM job_runs WHERE job_id = ANY($1::uuid[])`,
@@ -118,11 +109,11 @@ describe('jobs platform', () => {
     const second = workerWith(counting)
     const third = workerWith(counting)
     await second.start({ work: true })
-    await waitFor('the job to complete', async () => (await stateOf(id)) === 'completed')
+    await waitForJob(app, { id })
     await second.stop()
-    // Another restart after completion: nothing runs again.
+    // Another restart after completion: nothing runs again, even when it works every due job at once.
     await third.start({ work: true })
-    await new Promise((resolve) => setTimeout(resolve, 1500))
+    await third.drain(['test.count'])
     expect(await countOf('restart')).toBe(1)
   })
 
@@ -140,7 +131,7 @@ describe('jobs platform', () => {
     await jobs.start({ work: true })
     const ctx = asSystem({ orm: app.db.engine.orm, reason: 'test', site, log: silent })
     const id = (await jobs.send(ctx, 'test.fail', {}))!
-    await waitFor('the job to be dead', async () => (await stateOf(id)) === 'dead')
+    await waitForJob(app, { id, state: 'dead' })
     expect(await countOf('fail')).toBe(3)
     const [job] = await app.db.engine.query<{ attempts: number; last_error: string }>(
       'SELECT attempts, last_error FROM jobs WHERE id = $1',
@@ -160,7 +151,10 @@ describe('jobs platform', () => {
     // A dead job is retried by hand with fresh retries.
     const retried = await jobs.retry(ctx, id)
     expect(retried.state).toBe('queued')
-    await waitFor('the retried job to be dead again', async () => (await countOf('fail')) === 6)
+    await waitFor(async () => (await countOf('fail')) === 6, {
+      what: 'the retried job to run its 3 attempts',
+    })
+    await waitForJob(app, { id, state: 'dead' })
   })
 
   it('fails an attempt that runs past its timeout as timed_out', async () => {
@@ -173,7 +167,7 @@ describe('jobs platform', () => {
     await jobs.start({ work: true })
     const ctx = asSystem({ orm: app.db.engine.orm, reason: 'test', site, log: silent })
     const id = (await jobs.send(ctx, 'test.slow', {}))!
-    await waitFor('the job to be dead', async () => (await stateOf(id)) === 'dead')
+    await waitForJob(app, { id, state: 'dead' })
     const runs = await app.db.engine.query<{ status: string }>(
       'SELECT status FROM job_runs WHERE job_id = $1',
       [id],
@@ -193,7 +187,7 @@ describe('jobs platform', () => {
     await jobs.start({ work: true })
     const userId = newId()
     const id = (await jobs.send(userCtx(userId), 'test.ctx', { n: 7 }))!
-    await waitFor('the job to complete', async () => (await stateOf(id)) === 'completed')
+    await waitForJob(app, { id })
     expect(seen).toEqual([
       {
         site: site.id,
