@@ -3,13 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newId } from '../../src/platform/db/index.ts'
 import type { DeclaredRoute } from '../../src/platform/http/index.ts'
 import { createTestApp, type TestApp } from '../harness/test-app.ts'
-import { createUser, mainSiteId, roleId, signIn, signInAdmin, type Session } from '../harness/identity.ts'
+import { createUser, mainSiteId, signIn, signInAdmin, type Session } from '../harness/identity.ts'
+import { addMember, assignTerms, createEntry, createTerm } from '../harness/factories.ts'
 
 /**
  * Tenant-leak suite (security checklist T1, T2, T5), generated from the route table so that every
  * site-scoped route added later is covered the day it lands. Site A's members of every role aim at site
  * B: B's id or slug in the path, B's ids in the query, the body and headers. Every call on B is refused;
- * no reply carries anything of B that the request did not send itself; and B's data is unchanged.
+ * no reply carries anything of B that the request did not send itself; and B's data is unchanged, in
+ * every tenant table the catalogue lists.
  */
 
 let app: TestApp
@@ -33,29 +35,60 @@ function siteRoutes(): DeclaredRoute[] {
   return app.routes.filter((r) => r.method !== 'HEAD' && r.url.includes('/sites/:site'))
 }
 
-/** What B's tables hold, read as the owner: it must be the same after the attack as before. */
-async function snapshotOfB(): Promise<string> {
-  const q = (text: string) => app.db.engine.query(text, [B.id])
-  return JSON.stringify([
-    await q(
-      'SELECT id, name, slug, status, tagline, locale, timezone, settings, owner_id FROM sites WHERE id = $1',
-    ),
-    await q('SELECT user_id, role_id FROM site_members WHERE site_id = $1 ORDER BY user_id'),
-    await q(
-      'SELECT id, host, is_primary, verification_state FROM site_domains WHERE site_id = $1 ORDER BY id',
-    ),
-    await q('SELECT id, revoked_at FROM api_keys WHERE site_id = $1 ORDER BY id'),
-    await q(
-      'SELECT id, status, slug, title, fields, head_revision_id, trashed_at FROM entries WHERE site_id = $1 ORDER BY id',
-    ),
-    await q('SELECT id, kind, snapshot FROM revisions WHERE site_id = $1 ORDER BY id'),
-    await q('SELECT id, key, fields, retired_fields FROM content_types WHERE site_id = $1 ORDER BY id'),
-    await q('SELECT id, key, type_keys FROM taxonomies WHERE site_id = $1 ORDER BY id'),
-    await q('SELECT id, slug, name, parent_id FROM terms WHERE site_id = $1 ORDER BY id'),
-    await q('SELECT entry_id, term_id FROM entry_terms WHERE site_id = $1 ORDER BY entry_id, term_id'),
-    await q('SELECT id, from_path, to_path FROM redirects WHERE site_id = $1 ORDER BY id'),
-    await q('SELECT id, state FROM jobs WHERE site_id = $1 ORDER BY id'),
-  ])
+/**
+ * Every table that holds rows of a site, from the catalogue (as row-level-security.int.test.ts finds
+ * them): a `site_id` column or row-level security. A table that lands later is in the snapshot the same
+ * day, with nothing to add here.
+ */
+async function tenantTables(): Promise<{ table: string; hasSiteId: boolean }[]> {
+  return app.db.engine.query(
+    `SELECT c.relname AS table,
+            EXISTS (SELECT 1 FROM pg_attribute a
+                     WHERE a.attrelid = c.oid AND a.attname = 'site_id' AND NOT a.attisdropped) AS "hasSiteId"
+       FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND c.relkind = 'r'
+        AND (c.relrowsecurity
+             OR EXISTS (SELECT 1 FROM pg_attribute a
+                         WHERE a.attrelid = c.oid AND a.attname = 'site_id' AND NOT a.attisdropped))
+      ORDER BY c.relname`,
+  )
+}
+
+/** Tables the catalogue lists today; the snapshot must cover at least these (a guard on the query above). */
+const KNOWN_TENANT_TABLES = [
+  'api_keys',
+  'audit_log',
+  'content_types',
+  'entries',
+  'entry_terms',
+  'jobs',
+  'redirects',
+  'revisions',
+  'site_domains',
+  'site_members',
+  'taxonomies',
+  'terms',
+]
+
+/**
+ * What B's rows hold, every column of every tenant table and B's own `sites` row, read as the owner: it
+ * must be the same after the attack as before. A tenant table without a `site_id` column has no query
+ * here, and fails the snapshot until one is written.
+ */
+async function snapshotOfB(): Promise<Record<string, unknown[]>> {
+  const rowsOf = async (text: string) =>
+    (await app.db.engine.query<{ row: unknown }>(text, [B.id])).map((r) => r.row)
+  const snapshot: Record<string, unknown[]> = {
+    sites: await rowsOf('SELECT to_jsonb(t) AS row FROM sites t WHERE id = $1'),
+  }
+  for (const { table, hasSiteId } of await tenantTables()) {
+    if (!hasSiteId) throw new Error(`tenant table ${table} has no site_id column: write its snapshot query`)
+    snapshot[table] = await rowsOf(
+      `SELECT to_jsonb(t) AS row FROM "${table}" t WHERE site_id = $1 ORDER BY to_jsonb(t)::text`,
+    )
+  }
+  return snapshot
 }
 
 function leaked(res: LightMyRequestResponse, sent: string): string[] {
@@ -97,53 +130,25 @@ beforeAll(async () => {
   const member = await createUser(app, { email: 'bravo-only-member@example.com' })
   B.memberId = member.id
   B.memberEmail = member.email
-  await app.db.engine.query('INSERT INTO site_members (site_id, user_id, role_id) VALUES ($1, $2, $3)', [
-    B.id,
-    member.id,
-    await roleId(app, 'author'),
-  ])
+  await addMember(app, { siteId: B.id, userId: member.id, role: 'author' })
   await seedContentOfB()
   for (const role of ROLES) members.set(role, await signIn(app, await createUser(app, { siteRole: role })))
 })
 
 /** B's content that no member of A may see: a draft and a private published entry, with a term and a redirect. */
 async function seedContentOfB(): Promise<void> {
-  const q = (text: string, params: unknown[]) => app.db.engine.query(text, params)
-  const [type] = await q("SELECT id FROM content_types WHERE site_id = $1 AND key = 'post'", [B.id])
-  const [tag] = await q("SELECT id FROM taxonomies WHERE site_id = $1 AND key = 'tag'", [B.id])
-  B.draftId = newId()
-  B.privateId = newId()
-  const insert = `INSERT INTO entries (id, site_id, type_id, status, visibility, slug, title, author_id, published_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
-  await q(insert, [
-    B.draftId,
-    B.id,
-    type?.id,
-    'draft',
-    'public',
-    'bravo-draft',
-    B.draftTitle,
-    B.memberId,
-    null,
-  ])
-  await q(insert, [
-    B.privateId,
-    B.id,
-    type?.id,
-    'published',
-    'private',
-    'bravo-private',
-    B.privateTitle,
-    B.memberId,
-    new Date(),
-  ])
-  const term = newId()
-  await q(
-    "INSERT INTO terms (id, site_id, taxonomy_id, slug, name) VALUES ($1, $2, $3, 'bravo-tag', 'Bravo tag')",
-    [term, B.id, tag?.id],
-  )
-  await q('INSERT INTO entry_terms (site_id, entry_id, term_id) VALUES ($1, $2, $3)', [B.id, B.draftId, term])
-  await q(
+  const entry = { siteId: B.id, authorId: B.memberId, type: 'post' } as const
+  B.draftId = await createEntry(app, { ...entry, status: 'draft', slug: 'bravo-draft', title: B.draftTitle })
+  B.privateId = await createEntry(app, {
+    ...entry,
+    status: 'published',
+    visibility: 'private',
+    slug: 'bravo-private',
+    title: B.privateTitle,
+  })
+  const term = await createTerm(app, { siteId: B.id, taxonomy: 'tag', slug: 'bravo-tag', name: 'Bravo tag' })
+  await assignTerms(app, [{ entryId: B.draftId, termId: term }])
+  await app.db.engine.query(
     "INSERT INTO redirects (id, site_id, from_path, to_path) VALUES ($1, $2, '/bravo-old', '/bravo-new')",
     [newId(), B.id],
   )
@@ -160,12 +165,31 @@ describe('tenant isolation through the API', () => {
     expect(siteRoutes().length).toBeGreaterThan(10)
   })
 
-  it("refuses every site-scoped route to A's members when the path names B, leaking nothing", async () => {
-    const before = await snapshotOfB()
-    let calls = 0
-    for (const route of siteRoutes()) {
-      for (const ref of [B.id, B.slug]) {
-        for (const [role, session] of members) {
+  it("snapshots every tenant table the catalogue lists, with B's seeded rows in it", async () => {
+    const tables = (await tenantTables()).map((t) => t.table)
+    expect(tables).toEqual(expect.arrayContaining(KNOWN_TENANT_TABLES))
+    const snapshot = await snapshotOfB()
+    expect(Object.keys(snapshot).sort()).toEqual(['sites', ...tables].sort())
+    for (const table of [
+      'sites',
+      'site_members',
+      'site_domains',
+      'entries',
+      'terms',
+      'entry_terms',
+      'redirects',
+    ])
+      expect(snapshot[table], table).not.toEqual([])
+  })
+
+  // One case per role of A: each stays well inside the test timeout on a loaded machine.
+  for (const role of ROLES) {
+    it(`refuses every site-scoped route to A's ${role} when the path names B, leaking nothing`, async () => {
+      const session = members.get(role) as Session
+      const before = await snapshotOfB()
+      let calls = 0
+      for (const route of siteRoutes()) {
+        for (const ref of [B.id, B.slug]) {
           const url = fill(route, ref)
           const payload =
             route.method === 'GET' || route.method === 'DELETE' ? undefined : { confirm: B.slug }
@@ -183,15 +207,14 @@ describe('tenant isolation through the API', () => {
           calls += 1
         }
       }
-    }
-    expect(calls).toBeGreaterThan(80)
-    expect(await snapshotOfB()).toBe(before)
-  })
+      expect(calls).toBeGreaterThan(20)
+      expect(await snapshotOfB()).toEqual(before)
+    })
 
-  it("never reaches B when B's ids travel in the query, the body or headers of A's routes", async () => {
-    const before = await snapshotOfB()
-    for (const route of siteRoutes()) {
-      for (const [role, session] of members) {
+    it(`never lets A's ${role} reach B when B's ids travel in the query, the body or headers`, async () => {
+      const session = members.get(role) as Session
+      const before = await snapshotOfB()
+      for (const route of siteRoutes()) {
         const url = `${fill(route, siteA)}?site=${B.id}&siteId=${B.id}`
         const payload =
           route.method === 'GET' || route.method === 'DELETE'
@@ -209,9 +232,9 @@ describe('tenant isolation through the API', () => {
           `${role} ${route.method} ${url}`,
         ).toEqual([])
       }
-    }
-    expect(await snapshotOfB()).toBe(before)
-  })
+      expect(await snapshotOfB()).toEqual(before)
+    })
+  }
 
   it('lists sites to each member of A without B', async () => {
     for (const [role, session] of members) {
