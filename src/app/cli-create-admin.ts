@@ -10,15 +10,27 @@ export interface CreateAdminArgs {
   password?: string | undefined
 }
 
-/** Reads a password from standard input: hidden when typed at a terminal, one line when piped. */
-async function readPassword(): Promise<string> {
-  const stdin = process.stdin
-  if (!stdin.isTTY) {
+/** Standard input, or any stream in its place (tests): a terminal only when it says so. */
+export type PasswordSource = NodeJS.ReadableStream & {
+  isTTY?: boolean
+  setRawMode?: (raw: boolean) => unknown
+}
+
+/** Where create-admin reports to and reads the password from: the process's own streams by default. */
+export interface CreateAdminIo {
+  stdout: NodeJS.WritableStream
+  stderr: NodeJS.WritableStream
+  stdin: PasswordSource
+}
+
+/** Reads a password: hidden when typed at a terminal, one line when piped. */
+async function readPassword({ stdin, stderr }: CreateAdminIo): Promise<string> {
+  if (!stdin.isTTY || !stdin.setRawMode) {
     const chunks: Buffer[] = []
-    for await (const chunk of stdin) chunks.push(chunk as Buffer)
+    for await (const chunk of stdin) chunks.push(Buffer.from(chunk as Buffer | string))
     return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? ''
   }
-  process.stderr.write('Password: ')
+  stderr.write('Password: ')
   stdin.setRawMode(true)
   stdin.resume()
   let password = ''
@@ -34,7 +46,7 @@ async function readPassword(): Promise<string> {
   } finally {
     stdin.setRawMode(false)
     stdin.pause()
-    process.stderr.write('\n')
+    stderr.write('\n')
   }
 }
 
@@ -42,9 +54,12 @@ async function readPassword(): Promise<string> {
  * `colophon create-admin`: unattended installation (no setup token: shell access already controls the
  * install). Before setup it runs the whole setup; afterwards it adds another network admin.
  */
-export function createAdminCommand(config: Config, out: NodeJS.WritableStream = process.stdout) {
+export function createAdminCommand(
+  config: Config,
+  io: CreateAdminIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin },
+) {
   return async (args: CreateAdminArgs): Promise<number> => {
-    const password = args.password ?? (await readPassword())
+    const password = args.password ?? (await readPassword(io))
     const input = {
       admin: { email: args.email ?? '', name: args.name ?? '', password },
       site: { name: args.siteName ?? 'Main site' },
@@ -58,7 +73,7 @@ export function createAdminCommand(config: Config, out: NodeJS.WritableStream = 
       if (error) {
         const field = error.instancePath.slice(1) || 'input'
         const flag = part === 'site' ? '--site-name' : field === 'password' ? 'password' : `--${field}`
-        process.stderr.write(`create-admin: ${flag} ${error.message}\n`)
+        io.stderr.write(`create-admin: ${flag} ${error.message}\n`)
         return 64
       }
     }
@@ -70,8 +85,9 @@ export function createAdminCommand(config: Config, out: NodeJS.WritableStream = 
         tokenFile: tokenFileIn(config.dataDir),
       })
       const result = await setup.createAdminUnattended(input)
-      out.write(`Network admin ${result.admin.email} created (id ${result.admin.id}).\n`)
-      if (result.site) out.write(`Setup complete: main site "${result.site.name}" (${result.site.slug}).\n`)
+      io.stdout.write(`Network admin ${result.admin.email} created (id ${result.admin.id}).\n`)
+      if (result.site)
+        io.stdout.write(`Setup complete: main site "${result.site.name}" (${result.site.slug}).\n`)
       return 0
     } finally {
       await engine.close()

@@ -13,12 +13,17 @@ export function createSecretsCommand(
   config: Config,
   {
     out = process.stdout,
+    err = process.stderr,
     openDatabase = () => openEngine({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: 2 }),
-  }: { out?: NodeJS.WritableStream; openDatabase?: () => Promise<Engine> } = {},
+  }: {
+    out?: NodeJS.WritableStream
+    err?: NodeJS.WritableStream
+    openDatabase?: () => Promise<Engine>
+  } = {},
 ) {
   return async (action: string | undefined): Promise<number> => {
     if (action !== 'rotate') {
-      process.stderr.write('usage: colophon secrets rotate\n')
+      err.write('usage: colophon secrets rotate\n')
       return 64
     }
     const { box } = openKeyring(config)
@@ -26,9 +31,7 @@ export function createSecretsCommand(
     try {
       const status = await migrationStatus(engine, readMigrationFiles())
       if (!status.current) {
-        process.stderr.write(
-          'secrets rotate: the database schema is not current; run `colophon migrate` first\n',
-        )
+        err.write('secrets rotate: the database schema is not current; run `colophon migrate` first\n')
         return 1
       }
       const silent = { info() {}, warn() {}, error() {} }
