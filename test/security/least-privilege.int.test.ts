@@ -97,27 +97,31 @@ describe('connected as a least-privileged owner role', () => {
 })
 
 describe('updated by a least-privileged owner role', () => {
+  const files = readMigrationFiles()
+  const siteId = newId()
+  let old: TestDatabase
+
+  // The release before the content core, with a site in it, handed to the owner role.
+  beforeAll(async () => {
+    old = await createTestDatabase('empty')
+    await applyMigrations(
+      old.engine,
+      files.filter((file) => file.id < '0004'),
+    )
+    await old.engine.query("INSERT INTO sites (id, name, slug) VALUES ($1, 'Earlier', 'earlier')", [siteId])
+    if (old.engine.kind === 'pglite') await becomeLeastPrivilegedOwner(old.engine)
+  })
+  afterAll(async () => {
+    await old?.destroy()
+  })
+
   it('applies migrations that fill rows for every existing site (forced row-level security binds it)', async () => {
-    const old = await createTestDatabase('empty')
-    try {
-      const files = readMigrationFiles()
-      // The release before the content core, with a site in it.
-      await applyMigrations(
-        old.engine,
-        files.filter((file) => file.id < '0004'),
-      )
-      const siteId = newId()
-      await old.engine.query("INSERT INTO sites (id, name, slug) VALUES ($1, 'Earlier', 'earlier')", [siteId])
-      if (old.engine.kind === 'pglite') await becomeLeastPrivilegedOwner(old.engine)
-      const result = await applyMigrations(old.engine, files)
-      expect(result.applied[0]).toBe('0004_content-core')
-      const rows = await old.engine.query<{ key: string }>(
-        'SELECT key FROM content_types WHERE site_id = $1 ORDER BY key',
-        [siteId],
-      )
-      expect(rows.map((row) => row.key)).toEqual(['page', 'post'])
-    } finally {
-      await old.destroy()
-    }
+    const result = await applyMigrations(old.engine, files)
+    expect(result.applied[0]).toBe('0004_content-core')
+    const rows = await old.engine.query<{ key: string }>(
+      'SELECT key FROM content_types WHERE site_id = $1 ORDER BY key',
+      [siteId],
+    )
+    expect(rows.map((row) => row.key)).toEqual(['page', 'post'])
   })
 })

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test/harness/test-db.ts'
 import {
   appTransaction,
@@ -9,6 +9,7 @@ import {
   newQueryStats,
   readMigrationFiles,
   withQueryStats,
+  type Engine,
   type MigrationFile,
 } from './index.ts'
 
@@ -23,13 +24,23 @@ afterEach(async () => {
   dbs = []
 })
 
+// The cases that only read, or write tables of their own, share one migrated database: a copy costs a
+// PGlite start (seconds on a loaded machine).
+let shared: TestDatabase
+beforeAll(async () => {
+  shared = await createTestDatabase('migrated')
+})
+afterAll(async () => {
+  await shared?.destroy()
+})
+
 const rowsOf = (result: unknown) => (result as { rows: Record<string, unknown>[] }).rows
 
 const migration = (id: string, text: string): MigrationFile => ({ id, sql: text, checksum: checksumOf(text) })
 
 describe('engines', () => {
   it('return the same normalised values on both engines', async () => {
-    const { engine } = await db()
+    const { engine } = shared
     const [row] = await engine.query(
       `SELECT 42::int8 AS small, 9007199254740993::int8 AS huge, '2024-02-29'::date AS day, now() AS at, 1.5::float8 AS f`,
     )
@@ -40,7 +51,7 @@ describe('engines', () => {
 
 describe('application transactions', () => {
   it('run as the non-superuser application role with the site and user bound', async () => {
-    const { engine } = await db()
+    const { engine } = shared
     const result = await appTransaction(engine.orm, { siteId: 'site-a', userId: 'user-1' }, (tx) =>
       tx.execute(sql`SELECT current_user AS who, r.rolsuper, r.rolbypassrls,
         current_setting('app.site_id') AS site, current_setting('app.user_id') AS usr
@@ -56,7 +67,7 @@ describe('application transactions', () => {
   })
 
   it('do not leak the binding into later work on the same connection', async () => {
-    const { engine } = await db()
+    const { engine } = shared
     await appTransaction(engine.orm, { siteId: 'site-a' }, async () => undefined)
     const [row] = await engine.query<{ site: string | null; who: string }>(
       `SELECT current_setting('app.site_id', true) AS site, current_user AS who`,
@@ -66,7 +77,7 @@ describe('application transactions', () => {
   })
 
   it('are bound by row-level security: other sites and unbound work see nothing', async () => {
-    const { engine } = await db()
+    const { engine } = shared
     await engine.ownerTransaction((q) =>
       q.exec(`
         CREATE TABLE rls_probe (id serial PRIMARY KEY, site_id text NOT NULL, title text NOT NULL);
@@ -103,14 +114,14 @@ describe('application transactions', () => {
   })
 
   it('cannot reach the bookkeeping schema', async () => {
-    const { engine } = await db()
+    const { engine } = shared
     await expect(
       appTransaction(engine.orm, {}, (tx) => tx.execute(sql`SELECT * FROM colophon_meta.schema_migrations`)),
     ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/permission denied/) } })
   })
 
   it('are counted: statements as queries, the binding and BEGIN/COMMIT as transaction overhead', async () => {
-    const { engine } = await db()
+    const { engine } = shared
     const stats = newQueryStats()
     await withQueryStats(stats, () =>
       appTransaction(engine.orm, {}, async (tx) => {
@@ -123,75 +134,84 @@ describe('application transactions', () => {
 })
 
 describe('migrations', () => {
-  it('report everything pending on an empty database, and a dry run changes nothing', async () => {
-    const { engine } = await db('empty')
-    const files = readMigrationFiles()
-    const before = await migrationStatus(engine, files)
-    expect(before).toMatchObject({ current: false, applied: [], mismatched: [], unknown: [] })
-    expect(before.pending.map((m) => m.id)).toEqual(files.map((f) => f.id))
-    expect(await applyMigrations(engine, files, { dryRun: true })).toEqual({
-      applied: files.map((f) => f.id),
-      dryRun: true,
+  // Each case changes or inspects the schema from a known start, so each gets a database of its own, made
+  // before the case (on a loaded machine the copy alone can take seconds).
+  let engine: Engine
+  describe('on an untouched database', () => {
+    beforeEach(async () => {
+      ;({ engine } = await db('empty'))
     })
-    expect((await migrationStatus(engine, files)).pending).toHaveLength(files.length)
-  })
 
-  it('apply in order, record checksums, and do nothing the second time', async () => {
-    const { engine } = await db('empty')
-    const files = readMigrationFiles()
-    const progress: string[] = []
-    const result = await applyMigrations(engine, files, {
-      onProgress: (e) => progress.push(`${e.index + 1}/${e.total} ${e.id}`),
+    it('report everything pending on an empty database, and a dry run changes nothing', async () => {
+      const files = readMigrationFiles()
+      const before = await migrationStatus(engine, files)
+      expect(before).toMatchObject({ current: false, applied: [], mismatched: [], unknown: [] })
+      expect(before.pending.map((m) => m.id)).toEqual(files.map((f) => f.id))
+      expect(await applyMigrations(engine, files, { dryRun: true })).toEqual({
+        applied: files.map((f) => f.id),
+        dryRun: true,
+      })
+      expect((await migrationStatus(engine, files)).pending).toHaveLength(files.length)
     })
-    expect(result.applied).toEqual(files.map((f) => f.id))
-    expect(progress).toContain(`1/${files.length} ${files[0]?.id}`)
-    const status = await migrationStatus(engine, files)
-    expect(status.current).toBe(true)
-    expect(status.applied.map((m) => m.checksum)).toEqual(files.map((f) => f.checksum))
-    expect((await applyMigrations(engine, files)).applied).toEqual([])
-  })
 
-  it('roll back a failing migration entirely, recording nothing', async () => {
-    const { engine } = await db()
-    const files = [
-      ...readMigrationFiles(),
-      migration('9000_half', 'CREATE TABLE half_done (id int); SELECT no_such_function();'),
-    ]
-    await expect(applyMigrations(engine, files)).rejects.toMatchObject({
-      code: 'COLOPHON_DB_MIGRATION_FAILED',
+    it('apply in order, record checksums, and do nothing the second time', async () => {
+      const files = readMigrationFiles()
+      const progress: string[] = []
+      const result = await applyMigrations(engine, files, {
+        onProgress: (e) => progress.push(`${e.index + 1}/${e.total} ${e.id}`),
+      })
+      expect(result.applied).toEqual(files.map((f) => f.id))
+      expect(progress).toContain(`1/${files.length} ${files[0]?.id}`)
+      const status = await migrationStatus(engine, files)
+      expect(status.current).toBe(true)
+      expect(status.applied.map((m) => m.checksum)).toEqual(files.map((f) => f.checksum))
+      expect((await applyMigrations(engine, files)).applied).toEqual([])
     })
-    const [row] = await engine.query<{ t: string | null }>(`SELECT to_regclass('half_done')::text AS t`)
-    expect(row?.t).toBeNull()
-    expect((await migrationStatus(engine, files)).pending.map((m) => m.id)).toEqual(['9000_half'])
-  })
 
-  it('refuse to run when a landed migration was edited', async () => {
-    const { engine } = await db()
-    const files = readMigrationFiles()
-    const edited = files.map((f, i) => (i === 1 ? migration(f.id, f.sql + '\n-- edited') : f))
-    expect((await migrationStatus(engine, edited)).mismatched.map((m) => m.id)).toEqual([files[1]?.id])
-    await expect(
-      applyMigrations(engine, [...edited, migration('9001_next', 'SELECT 1;')]),
-    ).rejects.toMatchObject({
-      code: 'COLOPHON_DB_MIGRATION_CHECKSUM_MISMATCH',
+    it('apply each migration once when two runners race', async () => {
+      const files = readMigrationFiles()
+      const [a, b] = await Promise.all([applyMigrations(engine, files), applyMigrations(engine, files)])
+      expect([...a.applied, ...b.applied].sort()).toEqual(files.map((f) => f.id).sort())
     })
   })
 
-  it('refuse to run when the database was migrated by a newer version', async () => {
-    const { engine } = await db()
-    const files = readMigrationFiles()
-    await applyMigrations(engine, [...files, migration('9002_newer', 'SELECT 1;')])
-    const status = await migrationStatus(engine, files)
-    expect(status).toMatchObject({ current: false, unknown: ['9002_newer'] })
-    await expect(applyMigrations(engine, files)).rejects.toMatchObject({
-      code: 'COLOPHON_DB_MIGRATION_UNKNOWN',
+  describe('on a migrated database', () => {
+    beforeEach(async () => {
+      ;({ engine } = await db('migrated'))
     })
-  })
 
-  it('apply each migration once when two runners race', async () => {
-    const { engine } = await db('empty')
-    const files = readMigrationFiles()
-    const [a, b] = await Promise.all([applyMigrations(engine, files), applyMigrations(engine, files)])
-    expect([...a.applied, ...b.applied].sort()).toEqual(files.map((f) => f.id).sort())
+    it('roll back a failing migration entirely, recording nothing', async () => {
+      const files = [
+        ...readMigrationFiles(),
+        migration('9000_half', 'CREATE TABLE half_done (id int); SELECT no_such_function();'),
+      ]
+      await expect(applyMigrations(engine, files)).rejects.toMatchObject({
+        code: 'COLOPHON_DB_MIGRATION_FAILED',
+      })
+      const [row] = await engine.query<{ t: string | null }>(`SELECT to_regclass('half_done')::text AS t`)
+      expect(row?.t).toBeNull()
+      expect((await migrationStatus(engine, files)).pending.map((m) => m.id)).toEqual(['9000_half'])
+    })
+
+    it('refuse to run when a landed migration was edited', async () => {
+      const files = readMigrationFiles()
+      const edited = files.map((f, i) => (i === 1 ? migration(f.id, f.sql + '\n-- edited') : f))
+      expect((await migrationStatus(engine, edited)).mismatched.map((m) => m.id)).toEqual([files[1]?.id])
+      await expect(
+        applyMigrations(engine, [...edited, migration('9001_next', 'SELECT 1;')]),
+      ).rejects.toMatchObject({
+        code: 'COLOPHON_DB_MIGRATION_CHECKSUM_MISMATCH',
+      })
+    })
+
+    it('refuse to run when the database was migrated by a newer version', async () => {
+      const files = readMigrationFiles()
+      await applyMigrations(engine, [...files, migration('9002_newer', 'SELECT 1;')])
+      const status = await migrationStatus(engine, files)
+      expect(status).toMatchObject({ current: false, unknown: ['9002_newer'] })
+      await expect(applyMigrations(engine, files)).rejects.toMatchObject({
+        code: 'COLOPHON_DB_MIGRATION_UNKNOWN',
+      })
+    })
   })
 })
