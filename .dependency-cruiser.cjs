@@ -22,6 +22,25 @@ module.exports = {
       to: { path: '^src/modules/([^/]+)/', pathNot: ['^src/modules/$1/', '^src/modules/[^/]+/index\\.ts$'] },
     },
     {
+      name: 'submodules-through-index',
+      comment:
+        'A module that grew sub-modules (content/types, content/entries, …) keeps the same rule one level down: a sub-module imports a sibling only through its index.ts.',
+      severity: 'error',
+      from: { path: '^src/modules/([^/]+)/([^/]+)/', pathNot: TEST_FILE },
+      to: {
+        path: '^src/modules/$1/[^/]+/',
+        pathNot: ['^src/modules/$1/$2/', '^src/modules/$1/[^/]+/index\\.ts$'],
+      },
+    },
+    {
+      name: 'module-root-not-into-submodules',
+      comment:
+        "A module's own root files (its shared vocabulary) sit below its sub-modules: apart from the module's index.ts, they import no sub-module, so no cycle can form through them.",
+      severity: 'error',
+      from: { path: '^src/modules/[^/]+/[^/]+\\.ts$', pathNot: ['/index\\.ts$', TEST_FILE] },
+      to: { path: '^src/modules/[^/]+/[^/]+/' },
+    },
+    {
       name: 'modules-not-to-app',
       comment: 'app/ is the composition root; modules receive their dependencies, they never import app/.',
       severity: 'error',

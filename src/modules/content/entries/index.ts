@@ -1,0 +1,35 @@
+/**
+ * Entries: creating and saving (with their revisions), slugs, rich text, permalinks, views.
+ * The public surface of content/entries/: sibling sub-modules and content/index.ts import only from it.
+ */
+export {
+  EntrySeoSchema,
+  EntryStatusSchema,
+  EntryViewSchema,
+  VisibilitySchema,
+  toEntryView,
+} from './entries.view.ts'
+export type { EntryRow, EntryView } from './entries.view.ts'
+export { applySnapshot, findEntry, findRevision, lockEntry, snapshotOf, uniqueSlug } from './entries.repo.ts'
+export type { RevisionRow } from './entries.repo.ts'
+export {
+  assertParent,
+  buildSnapshot,
+  loadTypeOf,
+  lockEditableEntry,
+  prepareBody,
+  saveRevision,
+} from './entries.write.ts'
+export { EntriesErrors } from './entries.errors.ts'
+export { firstFreeSlug, normaliseSlug } from './slug.ts'
+export { assertRichText, plainTextOf, renderRichText } from './rich-text.ts'
+export { createEntriesService } from './entries.service.ts'
+export type { EntriesService, EntriesServiceDeps } from './entries.service.ts'
+export { entriesRoutes } from './entries.routes.ts'
+export type { EntriesRoutesOptions } from './entries.routes.ts'
+export { permalinkOf } from './permalink.ts'
+export type { PermalinkInput } from './permalink.ts'
+export { reassignEntriesOfDeletedUser } from './content.users.ts'
+export { AutosaveBody, EntryParams } from './entries.schema.ts'
+export type { AutosaveInput } from './entries.schema.ts'
+export { findAutosave, listRevisions, upsertAutosave } from './revisions.repo.ts'

@@ -1,0 +1,8 @@
+/**
+ * The reading API: what readers, members and editors may list and read.
+ * The public surface of content/reading/: sibling sub-modules and content/index.ts import only from it.
+ */
+export { ReadingErrors } from './reading.errors.ts'
+export { createReadingService } from './reading.service.ts'
+export type { PasswordGuard, ReadingEntry, ReadingService } from './reading.service.ts'
+export { readingRoutes } from './reading.routes.ts'

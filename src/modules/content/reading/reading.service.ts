@@ -1,0 +1,282 @@
+import { requireSite, type Ctx } from '../../../platform/access/index.ts'
+import { pageOf, type Page } from '../../../platform/db/index.ts'
+import { verifyPassword } from '../../../platform/security/index.ts'
+import { audienceOf, passwordRequired } from '../audience.repo.ts'
+import { ContentErrors } from '../content.errors.ts'
+import { ENTRY_STATUSES } from '../content.model.ts'
+import { toEntryView, type EntryView } from '../entries/index.ts'
+import {
+  findEntryForReading,
+  listEntriesForReading,
+  type Audience,
+  type AuthorInclude,
+  type EntryFilters,
+  type Includes,
+  type ParentInclude,
+  type ReadingRow,
+  type SortKey,
+  type TermInclude,
+  type TermRef,
+} from './reading.repo.ts'
+import { ReadingErrors } from './reading.errors.ts'
+import type { ListEntriesInput, ReadEntryInput } from './reading.schema.ts'
+
+/**
+ * The reading API: lists and single entries for every caller. Everyone sees published public entries of
+ * active or archived sites; `site.content.read.private` adds published private entries and
+ * `site.content.read.drafts` every other status (audience.repo.ts). One statement per call, includes and
+ * all (see reading.repo.ts).
+ */
+
+/**
+ * Rations password checks of one protected entry for one request: guesses are limited per client and per
+ * entry. The transport builds it (the HTTP routes from the platform's rate-limit store); any transport
+ * that accepts an entry password must hand one over with it.
+ */
+export interface PasswordGuard {
+  /** Before the password is checked: throws COLOPHON_CONTENT_ENTRY_PASSWORD_THROTTLED when it may not be. */
+  admit(): Promise<void>
+  /** After a wrong password. */
+  refused(): Promise<void>
+}
+
+/** An entry as read: sparse fields plus the requested includes. */
+export type ReadingEntry = Partial<EntryView> & {
+  id: string
+  author?: AuthorInclude | null
+  terms?: Record<string, TermInclude[]>
+  parent?: ParentInclude | null
+}
+
+export const MAX_LIMIT = 100
+const DEFAULT_LIMIT = 20
+const MAX_TERMS = 10
+const MAX_TYPES = 20
+const INCLUDES = ['author', 'terms', 'parent'] as const
+const VIEW_FIELDS: ReadonlySet<string> = new Set([
+  'id',
+  'type',
+  'status',
+  'slug',
+  'title',
+  'excerpt',
+  'body',
+  'bodyHtml',
+  'fields',
+  'authorId',
+  'parentId',
+  'featuredMediaId',
+  'seo',
+  'visibility',
+  'publishedAt',
+  'publishAt',
+  'unpublishAt',
+  'createdAt',
+  'updatedAt',
+  'revisions',
+])
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const KEY = /^[a-z][a-z0-9_-]{0,62}$/
+const MICROS = /^-?\d{1,17}$/
+
+const commaList = (text: string | undefined): string[] =>
+  (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+
+export function parseIncludes(text: string | undefined): Includes {
+  const names = commaList(text)
+  const known = new Set<string>(INCLUDES)
+  if (
+    names.length > INCLUDES.length ||
+    new Set(names).size !== names.length ||
+    names.some((n) => !known.has(n))
+  )
+    throw ReadingErrors.includeInvalid({ details: { include: text?.slice(0, 100), allowed: INCLUDES } })
+  return {
+    author: names.includes('author'),
+    terms: names.includes('terms'),
+    parent: names.includes('parent'),
+  }
+}
+
+/** The requested field names, or null for all of them. */
+export function parseFieldset(text: string | undefined): ReadonlySet<string> | null {
+  if (text === undefined) return null
+  const names = commaList(text)
+  const unknown = names.filter((n) => !VIEW_FIELDS.has(n))
+  if (unknown.length > 0 || names.length === 0)
+    throw ReadingErrors.fieldsetInvalid({
+      details: { unknown: unknown.map((n) => n.slice(0, 50)), allowed: [...VIEW_FIELDS] },
+    })
+  return new Set(['id', ...names])
+}
+
+function parseTerms(values: readonly string[] | undefined): TermRef[] {
+  const refs = (values ?? []).flatMap(commaList).map((text): TermRef => {
+    if (UUID.test(text)) return { id: text.toLowerCase() }
+    const colon = text.indexOf(':')
+    const taxonomy = text.slice(0, colon)
+    const slug = text.slice(colon + 1)
+    if (colon < 1 || !KEY.test(taxonomy) || slug.length === 0)
+      throw ReadingErrors.filterInvalid({
+        details: { term: text.slice(0, 100), expected: '<taxonomy key>:<slug> or a term id' },
+      })
+    return { taxonomy, slug }
+  })
+  if (refs.length > MAX_TERMS)
+    throw ReadingErrors.filterInvalid({ details: { term: `at most ${MAX_TERMS}` } })
+  return refs
+}
+
+function parseTime(name: string, text: string | undefined): string | undefined {
+  if (text === undefined) return undefined
+  const time = new Date(text)
+  if (Number.isNaN(time.getTime()))
+    throw ReadingErrors.filterInvalid({ details: { [name]: 'an ISO 8601 date-time' } })
+  return time.toISOString()
+}
+
+function parseStatuses(text: string | undefined): string[] | undefined {
+  const statuses = commaList(text)
+  const known = new Set<string>(ENTRY_STATUSES)
+  const unknown = statuses.filter((s) => !known.has(s))
+  if (unknown.length > 0)
+    throw ReadingErrors.filterInvalid({
+      details: { status: unknown.map((s) => s.slice(0, 50)), allowed: ENTRY_STATUSES },
+    })
+  return statuses.length > 0 ? statuses : undefined
+}
+
+function parseFilters(query: ListEntriesInput, audience: Audience): EntryFilters {
+  const types = commaList(query.type)
+  if (types.length > MAX_TYPES || types.some((t) => !KEY.test(t)))
+    throw ReadingErrors.filterInvalid({ details: { type: `up to ${MAX_TYPES} content type keys` } })
+  const parent = query.parent
+  if (parent !== undefined && parent !== 'none' && !UUID.test(parent))
+    throw ReadingErrors.filterInvalid({ details: { parent: 'an entry id or `none`' } })
+  const statuses = parseStatuses(query.status)
+  const search = query.search?.trim()
+  return {
+    types: types.length > 0 ? types : undefined,
+    statuses: audience.drafts ? statuses : undefined,
+    terms: parseTerms(query.term),
+    authorId: query.author?.toLowerCase(),
+    parentId: parent === undefined ? undefined : parent === 'none' ? null : parent.toLowerCase(),
+    publishedAfter: parseTime('publishedAfter', query.publishedAfter),
+    publishedBefore: parseTime('publishedBefore', query.publishedBefore),
+    search: search ? search : undefined,
+    slug: query.slug,
+  }
+}
+
+function parseSort(sort: string | undefined): { key: SortKey; descending: boolean } {
+  const text = sort ?? '-publishedAt'
+  const descending = text.startsWith('-')
+  return { key: (descending ? text.slice(1) : text) as SortKey, descending }
+}
+
+/** Opaque to clients: base64url of `[sort, value, id]`. Tampering can only move within the caller's own view. */
+export function encodeCursor(sort: string, value: string | null, id: string): string {
+  return Buffer.from(JSON.stringify([sort, value, id])).toString('base64url')
+}
+
+export function decodeCursor(text: string, sort: string): { value: string | null; id: string } {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'))
+  } catch {
+    throw ReadingErrors.cursorInvalid()
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 3) throw ReadingErrors.cursorInvalid()
+  const [cursorSort, value, id] = parsed as unknown[]
+  const key = parseSort(sort).key
+  const valueOk =
+    value === null ||
+    (typeof value === 'string' && (key === 'title' ? value.length <= 1000 : MICROS.test(value)))
+  if (cursorSort !== sort || !valueOk || typeof id !== 'string' || !UUID.test(id))
+    throw ReadingErrors.cursorInvalid()
+  return { value: value as string | null, id }
+}
+
+function shape(row: ReadingRow, audience: Audience, fields: ReadonlySet<string> | null, includes: Includes) {
+  const full = toEntryView(row.entry, row.typeKey, { editorial: audience.drafts })
+  const out: ReadingEntry = { id: full.id }
+  for (const [name, value] of Object.entries(full))
+    if (fields === null || fields.has(name)) (out as Record<string, unknown>)[name] = value
+  if (includes.author) out.author = row.author
+  if (includes.terms) out.terms = row.terms ?? {}
+  if (includes.parent) out.parent = row.parent
+  return out
+}
+
+/** Checks an entry password, as rationed by its guard; throws unless it is the right one. */
+async function unlock(hash: string | null, given: { text: string; guard: PasswordGuard } | undefined) {
+  if (hash === null || given === undefined) throw ReadingErrors.entryProtected()
+  await given.guard.admit()
+  if (await verifyPassword(hash, given.text)) return
+  await given.guard.refused()
+  throw ReadingErrors.entryProtected()
+}
+
+export type ReadingService = ReturnType<typeof createReadingService>
+
+export function createReadingService() {
+  async function list(ctx: Ctx, query: ListEntriesInput): Promise<Page<ReadingEntry>> {
+    const site = requireSite(ctx)
+    const limit = query.limit ?? DEFAULT_LIMIT
+    if (limit > MAX_LIMIT) throw ReadingErrors.limitTooLarge({ details: { limit, max: MAX_LIMIT } })
+    const audience = audienceOf(ctx)
+    const includes = parseIncludes(query.include)
+    const fields = parseFieldset(query.fields)
+    const filters = parseFilters(query, audience)
+    const sortText = query.sort ?? '-publishedAt'
+    const sort = parseSort(sortText)
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, sortText)
+    // Without `drafts`, only published entries are seen: asking for other statuses finds nothing.
+    if (!audience.drafts && query.status !== undefined && !parseStatuses(query.status)?.includes('published'))
+      return { items: [], nextCursor: null }
+    const rows = await ctx.tx((tx) =>
+      listEntriesForReading(tx, {
+        siteId: site.id,
+        audience,
+        includes,
+        filters,
+        sort,
+        after,
+        limit: limit + 1,
+      }),
+    )
+    return pageOf(
+      rows,
+      limit,
+      (row) => shape(row, audience, fields, includes),
+      (row) => encodeCursor(sortText, row.sortValue, row.entry.id),
+    )
+  }
+
+  /**
+   * One entry. A reader asking for a password-protected entry needs its password (`password`, from the
+   * X-Entry-Password header); a wrong or missing one is 403, never the content. The guard admits the
+   * check first, so a throttled guess costs no password hashing and tells nothing, right or wrong.
+   */
+  async function get(
+    ctx: Ctx,
+    id: string,
+    query: ReadEntryInput & { password?: { text: string; guard: PasswordGuard } | undefined },
+  ): Promise<ReadingEntry> {
+    const site = requireSite(ctx)
+    const audience = audienceOf(ctx)
+    const includes = parseIncludes(query.include)
+    const fields = parseFieldset(query.fields)
+    const row = await ctx.tx((tx) =>
+      findEntryForReading(tx, { siteId: site.id, id: id.toLowerCase(), audience, includes }),
+    )
+    if (!row) throw ContentErrors.entryNotFound()
+    if (passwordRequired(audience, row.entry)) await unlock(row.entry.passwordHash, query.password)
+    return shape(row, audience, fields, includes)
+  }
+
+  return { list, get }
+}
