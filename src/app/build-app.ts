@@ -233,7 +233,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await server.register(rateLimit, { global: false })
   await server.register(cookie)
 
-  registerMetrics(server, metricsOptionsOf(config))
+  const metrics = registerMetrics(server, metricsOptionsOf(config))
   await registerOpenApi(server, {
     version: VERSION,
     sessionCookie: SESSION_COOKIE,
@@ -369,7 +369,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   // Content core: types, entries, revisions, workflow (its jobs too), taxonomies, relations, series,
   // redirects, and the reading API.
-  const readCache = createResponseCache({ ttlMs: config.readCacheSeconds * 1000 })
+  const readCache = createResponseCache({
+    ttlMs: config.readCacheMaxBytes > 0 ? config.readCacheSeconds * 1000 : 0,
+    maxBytes: config.readCacheMaxBytes,
+    registry: metrics,
+  })
   // A successful write on this node may change what anonymous readers of the site (or, for network
   // changes such as a user's name, of any site) are shown.
   server.addHook('onResponse', async (request, reply) => {

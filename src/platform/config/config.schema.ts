@@ -212,6 +212,13 @@ export const ConfigSchema = Type.Object(
       description:
         'Seconds a node reuses a reply of the public reading API for anonymous readers (0: off). Writes on the same node clear it at once.',
     }),
+    readCacheMaxBytes: Type.Integer({
+      minimum: 0,
+      maximum: 16 * 1024 * 1024 * 1024,
+      default: 32 * 1024 * 1024,
+      description:
+        'Bytes of replies the reading API cache may hold on one node, across all sites (the least recently used go first); 0 keeps nothing.',
+    }),
     trashRetentionDays: Type.Integer({
       minimum: 1,
       maximum: 3650,

@@ -1,56 +1,214 @@
+import { Counter, Gauge, type Registry } from 'prom-client'
+
 /**
  * A per-node cache of serialised public replies, grouped by scope (a site id). Anonymous readers all get
- * the same reply for the same URL, so reusing it for a few seconds spares the database the bulk of a
- * public site's traffic. Entries expire after `ttlMs`; writes on this node clear their scope at once
- * (`invalidate`), other nodes converge within the TTL. Only replies that are the same for every anonymous
- * caller may go in: never one that depends on credentials, a password or a cookie.
+ * the same reply for the same request, so reusing it for a few seconds spares the database the bulk of a
+ * public site's traffic. Only replies that are the same for every anonymous caller may go in: never one
+ * that depends on credentials, a password or a cookie.
+ *
+ * - **Freshness**: entries expire after `ttlMs`; writes on this node clear their scope at once
+ *   (`invalidate`), other nodes converge within the TTL. A reply produced while its scope was cleared is
+ *   not kept: it may predate the write.
+ * - **Memory**: one bound in bytes for the whole node (UTF-8 size of the bodies); the least recently used
+ *   entries go first.
+ * - **Single flight**: simultaneous misses for one key produce the reply once; the others wait for it.
+ * - **Keys**: callers build them with `cacheKeyOf`, which does not depend on parameter order or on
+ *   parameters given their default value.
  */
 export interface ResponseCache {
   readonly enabled: boolean
   get(scope: string, key: string): string | undefined
   set(scope: string, key: string, body: string): void
+  /**
+   * The cached reply, or the one `produce` makes (kept for the next callers). While one caller produces
+   * a key, others asking for it wait for that reply instead of producing their own. `produce` may return
+   * undefined for a reply that must not be kept; errors reach only the caller that produced.
+   */
+  fetch(
+    scope: string,
+    key: string,
+    produce: () => Promise<string | undefined>,
+  ): Promise<{ body: string | undefined; outcome: 'hit' | 'miss' | 'shared' }>
   /** Forgets one scope, or everything when no scope is given. */
   invalidate(scope?: string): void
+  /** Bytes held now (UTF-8 size of the bodies). */
+  readonly bytes: number
 }
 
 export interface ResponseCacheOptions {
   /** 0 turns the cache off. */
   ttlMs: number
-  /** Per scope; the oldest entries go first when it is full. */
-  maxEntriesPerScope?: number
-  /** Replies larger than this are not kept (characters). */
-  maxBodyLength?: number
+  /** The node's bound on the bodies held, in bytes (default 32 MiB). */
+  maxBytes?: number
+  /** Replies larger than this are not kept (bytes; default 512 KiB). */
+  maxBodyBytes?: number
+  /** Where hit, miss, eviction and size metrics go (the app's /metrics registry). */
+  registry?: Registry
   now?: () => number
+}
+
+interface Entry {
+  scope: string
+  body: string
+  bytes: number
+  expires: number
+}
+
+const SEPARATOR = '\u0000'
+
+/**
+ * A cache key for a request: the route's pattern, its path parameters and its validated query (defaults
+ * applied by validation), each with sorted keys, so `?a=1&b=2`, `?b=2&a=1` and `?a=1&b=2&limit=20` (when
+ * 20 is the default) name one entry. Parameters that pick the scope (the site) belong in the scope.
+ */
+export function cacheKeyOf(
+  route: string,
+  params: Record<string, unknown>,
+  query: Record<string, unknown>,
+): string {
+  return `${route}${SEPARATOR}${sortedJson(params)}${SEPARATOR}${sortedJson(query)}`
+}
+
+function sortedJson(value: Record<string, unknown>): string {
+  const keys = Object.keys(value)
+    .filter((k) => value[k] !== undefined)
+    .sort()
+  return JSON.stringify(keys.map((k) => [k, value[k]]))
+}
+
+function cacheMetrics(registry: Registry | undefined, bytes: () => number) {
+  if (!registry) return { hit() {}, miss() {}, evicted() {} }
+  const registers = [registry]
+  const lookups = new Counter({
+    name: 'colophon_reply_cache_lookups_total',
+    help: 'Reply cache lookups by outcome: hit, miss (produced here), shared (waited for a reply in flight).',
+    labelNames: ['outcome'],
+    registers,
+  })
+  const evictions = new Counter({
+    name: 'colophon_reply_cache_evictions_total',
+    help: 'Replies dropped to stay within the byte bound (expiry and invalidation not counted).',
+    registers,
+  })
+  new Gauge({
+    name: 'colophon_reply_cache_bytes',
+    help: 'UTF-8 bytes of the replies the cache holds on this node.',
+    registers,
+    collect() {
+      this.set(bytes())
+    },
+  })
+  return {
+    hit: (outcome: 'hit' | 'shared' = 'hit') => lookups.inc({ outcome }),
+    miss: () => lookups.inc({ outcome: 'miss' }),
+    evicted: () => evictions.inc(),
+  }
 }
 
 export function createResponseCache(options: ResponseCacheOptions): ResponseCache {
   const now = options.now ?? Date.now
-  const maxEntries = options.maxEntriesPerScope ?? 1000
-  const maxBody = options.maxBodyLength ?? 512 * 1024
-  const scopes = new Map<string, Map<string, { body: string; expires: number }>>()
+  const maxBytes = options.maxBytes ?? 32 * 1024 * 1024
+  const maxBodyBytes = Math.min(options.maxBodyBytes ?? 512 * 1024, maxBytes)
   const enabled = options.ttlMs > 0
+  // One map for the node, in least-recently-used order (a hit moves its entry to the end).
+  const entries = new Map<string, Entry>()
+  const keysOfScope = new Map<string, Set<string>>()
+  // A scope's generation grows with each invalidation; a reply started under an older one is not kept.
+  const generations = new Map<string, number>()
+  const inFlight = new Map<string, Promise<string | undefined>>()
+  let bytes = 0
+  const metrics = cacheMetrics(options.registry, () => bytes)
+
+  function drop(fullKey: string): void {
+    const entry = entries.get(fullKey)
+    if (!entry) return
+    entries.delete(fullKey)
+    bytes -= entry.bytes
+    keysOfScope.get(entry.scope)?.delete(fullKey)
+  }
+
+  function read(scope: string, key: string): string | undefined {
+    if (!enabled) return undefined
+    const fullKey = scope + SEPARATOR + key
+    const entry = entries.get(fullKey)
+    if (!entry) return undefined
+    if (entry.expires <= now()) {
+      drop(fullKey)
+      return undefined
+    }
+    entries.delete(fullKey)
+    entries.set(fullKey, entry)
+    return entry.body
+  }
+
+  function write(scope: string, key: string, body: string): void {
+    if (!enabled) return
+    const size = Buffer.byteLength(body)
+    if (size > maxBodyBytes) return
+    const fullKey = scope + SEPARATOR + key
+    drop(fullKey)
+    while (bytes + size > maxBytes) {
+      const oldest = entries.keys().next().value as string
+      drop(oldest)
+      metrics.evicted()
+    }
+    entries.set(fullKey, { scope, body, bytes: size, expires: now() + options.ttlMs })
+    bytes += size
+    let keys = keysOfScope.get(scope)
+    if (!keys) keysOfScope.set(scope, (keys = new Set()))
+    keys.add(fullKey)
+  }
+
   return {
     enabled,
-    get(scope, key) {
-      if (!enabled) return undefined
-      const entries = scopes.get(scope)
-      const hit = entries?.get(key)
-      if (!hit) return undefined
-      if (hit.expires > now()) return hit.body
-      entries?.delete(key)
-      return undefined
+    get bytes() {
+      return bytes
     },
-    set(scope, key, body) {
-      if (!enabled || body.length > maxBody) return
-      let entries = scopes.get(scope)
-      if (!entries) scopes.set(scope, (entries = new Map()))
-      // Maps keep insertion order: the first key is the oldest.
-      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string)
-      entries.set(key, { body, expires: now() + options.ttlMs })
+    get: read,
+    set: write,
+    async fetch(scope, key, produce) {
+      const cached = read(scope, key)
+      if (cached !== undefined) {
+        metrics.hit()
+        return { body: cached, outcome: 'hit' }
+      }
+      const fullKey = scope + SEPARATOR + key
+      const pending = enabled ? inFlight.get(fullKey) : undefined
+      if (pending) {
+        // A failed production is the producer's to report; a waiter then produces its own reply.
+        const shared = await pending.catch(() => undefined)
+        if (shared !== undefined) {
+          metrics.hit('shared')
+          return { body: shared, outcome: 'shared' }
+        }
+      }
+      metrics.miss()
+      if (!enabled) return { body: await produce(), outcome: 'miss' }
+      const generation = generations.get(scope) ?? 0
+      const production = produce()
+      inFlight.set(fullKey, production)
+      try {
+        const body = await production
+        if (body !== undefined && (generations.get(scope) ?? 0) === generation) write(scope, key, body)
+        return { body, outcome: 'miss' }
+      } finally {
+        if (inFlight.get(fullKey) === production) inFlight.delete(fullKey)
+      }
     },
     invalidate(scope) {
-      if (scope === undefined) scopes.clear()
-      else scopes.delete(scope)
+      const scopes = scope === undefined ? [...keysOfScope.keys(), ...generations.keys()] : [scope]
+      for (const s of new Set(scopes)) {
+        generations.set(s, (generations.get(s) ?? 0) + 1)
+        for (const fullKey of keysOfScope.get(s) ?? []) drop(fullKey)
+        keysOfScope.delete(s)
+      }
+      if (scope === undefined) {
+        // Replies in flight for scopes never seen before must not be kept either.
+        for (const fullKey of inFlight.keys()) {
+          const s = fullKey.slice(0, fullKey.indexOf(SEPARATOR))
+          generations.set(s, (generations.get(s) ?? 0) + 1)
+        }
+      }
     },
   }
 }

@@ -47,6 +47,34 @@ describe('reading API reply cache', () => {
     expect(second.json().items[0].title).toBe('First title')
   })
 
+  it('names one entry whatever the parameter order, and whether defaults are spelled out', async () => {
+    const base = `/api/v1/sites/${site}/entries`
+    expect((await read(`${base}?type=post&include=author`)).headers['x-colophon-cache']).toBe('miss')
+    const reordered = await read(`${base}?include=author&limit=20&type=post&sort=-publishedAt`)
+    expect(reordered.headers['x-colophon-cache']).toBe('hit')
+    expect(queryCount(reordered)).toBe(0)
+    expect((await read(`${base}?include=author&type=post&limit=21`)).headers['x-colophon-cache']).toBe('miss')
+  })
+
+  it('reads the database once for simultaneous misses on one key', async () => {
+    const url = `/api/v1/sites/${site}/entries?include=terms&limit=7`
+    const replies = await Promise.all(Array.from({ length: 6 }, () => read(url)))
+    const outcomes = replies.map((r) => r.headers['x-colophon-cache']).sort()
+    expect(outcomes.filter((o) => o === 'miss')).toHaveLength(1)
+    expect(outcomes.filter((o) => o !== 'miss').every((o) => o === 'shared' || o === 'hit')).toBe(true)
+    const statements = replies.map(queryCount)
+    expect(statements.reduce((a, b) => a + b, 0)).toBe(Math.max(...statements))
+    expect(new Set(replies.map((r) => r.body)).size).toBe(1)
+  })
+
+  it('reports its lookups and size in /metrics', async () => {
+    const metrics = (await app.server.inject({ method: 'GET', url: '/metrics' })).body
+    expect(metrics).toMatch(/^colophon_reply_cache_lookups_total\{outcome="hit"\} [1-9]/m)
+    expect(metrics).toMatch(/^colophon_reply_cache_lookups_total\{outcome="shared"\} [1-9]/m)
+    expect(metrics).toMatch(/^colophon_reply_cache_bytes [1-9]/m)
+    expect(metrics).toMatch(/^colophon_reply_cache_evictions_total 0$/m)
+  })
+
   it('never serves signed-in callers from it, nor stores what they get', async () => {
     const url = `/api/v1/sites/${site}/entries/${entryId}`
     await read(url)

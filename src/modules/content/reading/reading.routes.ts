@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { PUBLIC, createLimiter, type ResponseCache } from '../../../platform/http/index.ts'
+import { PUBLIC, cacheKeyOf, createLimiter, type ResponseCache } from '../../../platform/http/index.ts'
 import {
   ListEntriesQuery,
   ReadEntryQuery,
@@ -89,12 +89,19 @@ export async function readingRoutes(
     setCaching(request, reply)
     const site = request.ctx.site
     if (!cache?.enabled || !site || !isShared(request)) return produce()
-    const hit = cache.get(site.id, request.url)
+    // Keyed on the route and the validated parameters: order and defaults in the URL do not matter.
+    const { site: _site, ...params } = request.params as Record<string, unknown>
+    const key = cacheKeyOf(
+      request.routeOptions.url ?? request.url,
+      params,
+      request.query as Record<string, unknown>,
+    )
+    const { body, outcome } = await cache.fetch(site.id, key, async () => {
+      const serialised = reply.serialize(await produce())
+      return typeof serialised === 'string' ? serialised : undefined
+    })
     reply.type('application/json; charset=utf-8')
-    if (hit !== undefined) return reply.header('x-colophon-cache', 'hit').send(hit)
-    const body = reply.serialize(await produce())
-    if (typeof body === 'string') cache.set(site.id, request.url, body)
-    return reply.header('x-colophon-cache', 'miss').send(body)
+    return reply.header('x-colophon-cache', outcome).send(body)
   }
 
   app.get<{ Params: { site: string }; Querystring: ListEntriesInput }>(
