@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { pageQuery } from '../../platform/http/index.ts'
+import { MAX_PAGE_LIMIT, pageQuery } from '../../platform/http/index.ts'
 
 const Timestamp = Type.String({ format: 'date-time' })
 export const TAXONOMY_KEY_PATTERN = '^[a-z][a-z0-9-]{0,39}$'
@@ -66,7 +66,7 @@ export type UpdateTaxonomyBody = Static<typeof UpdateTaxonomyBody>
 
 export const ListTaxonomiesQuery = Type.Object(
   {
-    ...pageQuery({ defaultLimit: 100, cursorMaxLength: 40 }),
+    ...pageQuery({ defaultLimit: MAX_PAGE_LIMIT, cursorMaxLength: 40 }),
   },
   { additionalProperties: false },
 )

@@ -1,5 +1,6 @@
 import { requireCapability, requireSite, type Ctx } from '../../../platform/access/index.ts'
 import { newId, pageOf, type Page, type Tx } from '../../../platform/db/index.ts'
+import { MAX_PAGE_LIMIT } from '../../../platform/http/index.ts'
 import { recordAudit } from '../../audit/index.ts'
 import {
   deleteGroup,
@@ -124,7 +125,7 @@ export function createFieldGroupsService() {
     q: { cursor?: string | undefined; limit?: number | undefined },
   ): Promise<Page<FieldGroupView>> {
     const site = requireSite(ctx)
-    const limit = q.limit ?? 100
+    const limit = q.limit ?? MAX_PAGE_LIMIT
     const rows = await ctx.tx((tx) => listGroups(tx, { siteId: site.id, after: q.cursor, limit: limit + 1 }))
     return pageOf(rows, limit, view, (r) => r.key)
   }

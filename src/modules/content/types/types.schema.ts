@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { pageQuery } from '../../../platform/http/index.ts'
+import { MAX_PAGE_LIMIT, pageQuery } from '../../../platform/http/index.ts'
 import { FIELD_TYPES, MAX_FIELDS } from './fields.ts'
 
 const Timestamp = Type.String({ format: 'date-time' })
@@ -177,7 +177,7 @@ export const PurgeFieldsResult = Type.Object({
 
 export const ListQuery = Type.Object(
   {
-    ...pageQuery({ defaultLimit: 100, cursorMaxLength: 100 }),
+    ...pageQuery({ defaultLimit: MAX_PAGE_LIMIT, cursorMaxLength: 100 }),
   },
   { additionalProperties: false },
 )

@@ -1,5 +1,6 @@
 import { requireCapability, requireSite, type Ctx } from '../../../platform/access/index.ts'
 import { newId, pageOf, type Page } from '../../../platform/db/index.ts'
+import { MAX_PAGE_LIMIT } from '../../../platform/http/index.ts'
 import { recordAudit } from '../../audit/index.ts'
 import { mergeFieldSources, retiredAfter, type FieldDef } from './fields.ts'
 import {
@@ -89,7 +90,7 @@ export function createTypesService() {
     q: { cursor?: string | undefined; limit?: number | undefined },
   ): Promise<Page<TypeView>> {
     const site = requireSite(ctx)
-    const limit = q.limit ?? 100
+    const limit = q.limit ?? MAX_PAGE_LIMIT
     const rows = await ctx.tx((tx) =>
       listTypesWithGroups(tx, { siteId: site.id, after: q.cursor, limit: limit + 1 }),
     )
