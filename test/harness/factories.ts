@@ -1,5 +1,6 @@
 import { newId } from '../../src/platform/db/index.ts'
 import { hashPassword } from '../../src/platform/security/index.ts'
+import type { EntryStatus, Visibility } from '../../src/modules/content/index.ts'
 import type { TestApp } from './test-app.ts'
 
 /**
@@ -13,9 +14,6 @@ import type { TestApp } from './test-app.ts'
 let counter = 0
 const next = () => (counter += 1)
 
-export type EntryStatus =
-  'draft' | 'pending' | 'scheduled' | 'published' | 'unpublished' | 'archived' | 'trash'
-export type Visibility = 'public' | 'private' | 'password'
 type Instant = Date | string
 
 export interface SiteSeed {

@@ -2,12 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, errorOf, queryCount, type TestApp } from '../../../test/harness/test-app.ts'
 import { createUser, mainSiteId, signIn, signInAdmin, type Session } from '../../../test/harness/identity.ts'
 import { newId } from '../../platform/db/index.ts'
-import {
-  assignTerms,
-  createEntry,
-  type EntryStatus,
-  type Visibility,
-} from '../../../test/harness/factories.ts'
+import { assignTerms, createEntry } from '../../../test/harness/factories.ts'
+import type { EntryStatus, Visibility } from '../content/index.ts'
 
 /**
  * Terms through the API: the term tree (parents, cycles, deletion), slugs, meta, counts of published

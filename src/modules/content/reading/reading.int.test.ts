@@ -2,14 +2,8 @@ import type { LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, errorOf, type TestApp } from '../../../../test/harness/test-app.ts'
 import { createUser, mainSiteId, signIn, type Session } from '../../../../test/harness/identity.ts'
-import {
-  assignTerms,
-  createEntry,
-  createSite,
-  createTerm,
-  type EntryStatus,
-  type Visibility,
-} from '../../../../test/harness/factories.ts'
+import { assignTerms, createEntry, createSite, createTerm } from '../../../../test/harness/factories.ts'
+import type { EntryStatus, Visibility } from '../index.ts'
 
 /**
  * The reading API as readers, members without `site.content.read`, authors and editors see it. Data is
