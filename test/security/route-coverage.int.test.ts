@@ -3,7 +3,7 @@ import { grants } from '../../src/platform/access/index.ts'
 import type { DeclaredRoute } from '../../src/platform/http/index.ts'
 import { BUILTIN_ROLE_CAPABILITIES, SITE_CAPABILITIES } from '../../src/modules/rbac/index.ts'
 import { createTestApp, errorOf } from '../harness/test-app.ts'
-import { createUser, mainSiteId, signIn, type Session } from '../harness/identity.ts'
+import { createUser, mainSiteId, signIn, signInAdmin, type Session } from '../harness/identity.ts'
 
 /**
  * Generated from the route table, one test per route: the route refuses anonymous callers unless it is
@@ -39,11 +39,13 @@ async function signInCallers(): Promise<Map<string, Caller>> {
     return row?.capabilities ?? []
   }
   const anyOnly = SITE_CAPABILITIES.filter((c) => !c.endsWith('.own'))
-  await app.db.engine.query(
-    `INSERT INTO roles (id, slug, name, scope, capabilities, is_builtin)
-     VALUES ('00000000-0000-7000-8000-0000000000a1', 'any-only', 'Only .any variants', 'site', $1, false)`,
-    [anyOnly],
-  )
+  const admin = await signInAdmin(app)
+  const created = await admin.request({
+    method: 'POST',
+    url: '/api/v1/roles',
+    payload: { slug: 'any-only', name: 'Only .any variants', scope: 'site', capabilities: anyOnly },
+  })
+  if (created.statusCode !== 201) throw new Error(`custom role refused: ${created.body}`)
   const siteRoles: Record<string, readonly string[]> = {
     administrator: BUILTIN_ROLE_CAPABILITIES.administrator ?? [],
     editor: BUILTIN_ROLE_CAPABILITIES.editor ?? [],
@@ -55,9 +57,8 @@ async function signInCallers(): Promise<Map<string, Caller>> {
     const user = await createUser(app, { siteRole: role })
     callers.set(role, { session: await signIn(app, user), capabilities: new Set(capabilities) })
   }
-  const admin = await createUser(app, { networkRole: 'network_admin' })
   callers.set('network_admin', {
-    session: await signIn(app, admin),
+    session: admin,
     capabilities: new Set(BUILTIN_ROLE_CAPABILITIES.network_admin ?? []),
   })
   callers.set('no role', { session: await signIn(app, await createUser(app)), capabilities: new Set() })
