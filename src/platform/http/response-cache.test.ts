@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client'
 import { describe, expect, it } from 'vitest'
-import { cacheKeyOf, createResponseCache } from './response-cache.ts'
+import { cacheKeyOf, createResponseCache, type ResponseCache } from './response-cache.ts'
 
 /** A promise with its resolve handle, to hold a production open. */
 function deferred<T>() {
@@ -10,53 +10,64 @@ function deferred<T>() {
   return { promise, resolve, reject }
 }
 
+/** Stores `body` under the key through a miss. */
+const put = async (cache: ResponseCache, scope: string, key: string, body: string) =>
+  (await cache.fetch(scope, key, async () => body)).outcome
+/** The cached reply, or undefined: a miss produces nothing to keep. */
+const peek = async (cache: ResponseCache, scope: string, key: string) =>
+  (await cache.fetch(scope, key, async () => undefined)).body
+
 describe('response cache', () => {
-  it('returns a reply until it expires, per scope', () => {
+  it('returns a reply until it expires, per scope', async () => {
     let clock = 0
     const cache = createResponseCache({ ttlMs: 1000, now: () => clock })
-    cache.set('a', '/x', 'A')
-    cache.set('b', '/x', 'B')
-    expect(cache.get('a', '/x')).toBe('A')
-    expect(cache.get('b', '/x')).toBe('B')
+    await put(cache, 'a', '/x', 'A')
+    await put(cache, 'b', '/x', 'B')
+    expect(await peek(cache, 'a', '/x')).toBe('A')
+    expect(await peek(cache, 'b', '/x')).toBe('B')
     clock = 1000
-    expect(cache.get('a', '/x')).toBeUndefined()
+    expect(await peek(cache, 'a', '/x')).toBeUndefined()
     expect(cache.bytes).toBe(1)
   })
 
-  it('forgets a scope, or everything, on invalidation', () => {
+  it('forgets a scope, or everything, on invalidation', async () => {
     const cache = createResponseCache({ ttlMs: 1000 })
-    cache.set('a', '/x', 'A')
-    cache.set('b', '/x', 'B')
+    await put(cache, 'a', '/x', 'A')
+    await put(cache, 'b', '/x', 'B')
     cache.invalidate('a')
-    expect(cache.get('a', '/x')).toBeUndefined()
-    expect(cache.get('b', '/x')).toBe('B')
+    expect(await peek(cache, 'a', '/x')).toBeUndefined()
+    expect(await peek(cache, 'b', '/x')).toBe('B')
     cache.invalidate()
-    expect(cache.get('b', '/x')).toBeUndefined()
+    expect(await peek(cache, 'b', '/x')).toBeUndefined()
     expect(cache.bytes).toBe(0)
   })
 
-  it('keeps nothing when turned off', () => {
+  it('keeps nothing when turned off', async () => {
     const off = createResponseCache({ ttlMs: 0 })
-    off.set('a', '/x', 'A')
-    expect(off.get('a', '/x')).toBeUndefined()
+    await put(off, 'a', '/x', 'A')
+    expect(await peek(off, 'a', '/x')).toBeUndefined()
   })
 
-  it('stays within its byte bound across scopes, dropping the least recently used reply', () => {
+  it('stays within its byte bound across scopes, dropping the least recently used reply', async () => {
     const registry = new Registry()
     const cache = createResponseCache({ ttlMs: 1000, maxBytes: 10, registry })
-    cache.set('a', '/1', 'aaaa')
-    cache.set('b', '/2', 'bbbb')
-    expect(cache.get('a', '/1')).toBe('aaaa') // now the most recently used
-    cache.set('a', '/3', 'cccc')
-    expect([cache.get('a', '/1'), cache.get('b', '/2'), cache.get('a', '/3')]).toEqual([
-      'aaaa',
-      undefined,
-      'cccc',
-    ])
+    await put(cache, 'a', '/1', 'aaaa')
+    await put(cache, 'b', '/2', 'bbbb')
+    expect(await peek(cache, 'a', '/1')).toBe('aaaa') // now the most recently used
+    await put(cache, 'a', '/3', 'cccc')
+    expect([
+      await peek(cache, 'a', '/1'),
+      await peek(cache, 'b', '/2'),
+      await peek(cache, 'a', '/3'),
+    ]).toEqual(['aaaa', undefined, 'cccc'])
     expect(cache.bytes).toBe(8)
+    const evictions = (await registry.getMetricsAsJSON()).find(
+      (m) => m.name === 'colophon_reply_cache_evictions_total',
+    )
+    expect(evictions?.values[0]?.value).toBe(1)
     // Counted in UTF-8 bytes: "é" is two, so this reply is 12 bytes and never kept.
-    cache.set('a', '/4', 'éééééé')
-    expect(cache.get('a', '/4')).toBeUndefined()
+    await put(cache, 'a', '/4', 'éééééé')
+    expect(await peek(cache, 'a', '/4')).toBeUndefined()
     expect(cache.bytes).toBeLessThanOrEqual(10)
   })
 
@@ -95,14 +106,20 @@ describe('response cache', () => {
     expect(await waiting).toEqual({ body: 'B', outcome: 'miss' })
   })
 
-  it('does not keep a reply produced while its scope was invalidated', async () => {
+  it('does not keep a reply produced while its scope, or everything, was invalidated', async () => {
     const cache = createResponseCache({ ttlMs: 1000 })
     const held = deferred<string>()
     const pending = cache.fetch('a', '/x', () => held.promise)
     cache.invalidate('a') // a write committed while the old reply was being read
     held.resolve('stale')
     expect((await pending).body).toBe('stale')
-    expect(cache.get('a', '/x')).toBeUndefined()
+    expect(await peek(cache, 'a', '/x')).toBeUndefined()
+    const heldAgain = deferred<string>()
+    const pendingAgain = cache.fetch('b', '/y', () => heldAgain.promise)
+    cache.invalidate() // a network-wide write, before scope b ever held a reply
+    heldAgain.resolve('stale too')
+    await pendingAgain
+    expect(await peek(cache, 'b', '/y')).toBeUndefined()
   })
 
   it('builds one key whatever the parameter order, without undefined parameters', () => {

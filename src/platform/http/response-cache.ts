@@ -17,8 +17,6 @@ import { Counter, Gauge, type Registry } from 'prom-client'
  */
 export interface ResponseCache {
   readonly enabled: boolean
-  get(scope: string, key: string): string | undefined
-  set(scope: string, key: string, body: string): void
   /**
    * The cached reply, or the one `produce` makes (kept for the next callers). While one caller produces
    * a key, others asking for it wait for that reply instead of producing their own. `produce` may return
@@ -113,8 +111,10 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   // One map for the node, in least-recently-used order (a hit moves its entry to the end).
   const entries = new Map<string, Entry>()
   const keysOfScope = new Map<string, Set<string>>()
-  // A scope's generation grows with each invalidation; a reply started under an older one is not kept.
+  // A scope's generation grows when it is invalidated, the epoch when everything is; a reply started
+  // under an older generation or epoch is not kept.
   const generations = new Map<string, number>()
+  let epoch = 0
   const inFlight = new Map<string, Promise<string | undefined>>()
   let bytes = 0
   const metrics = cacheMetrics(options.registry, () => bytes)
@@ -142,7 +142,6 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   }
 
   function write(scope: string, key: string, body: string): void {
-    if (!enabled) return
     const size = Buffer.byteLength(body)
     if (size > maxBodyBytes) return
     const fullKey = scope + SEPARATOR + key
@@ -164,8 +163,6 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     get bytes() {
       return bytes
     },
-    get: read,
-    set: write,
     async fetch(scope, key, produce) {
       const cached = read(scope, key)
       if (cached !== undefined) {
@@ -184,31 +181,29 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       }
       metrics.miss()
       if (!enabled) return { body: await produce(), outcome: 'miss' }
-      const generation = generations.get(scope) ?? 0
+      const started = { epoch, generation: generations.get(scope) ?? 0 }
       const production = produce()
       inFlight.set(fullKey, production)
       try {
         const body = await production
-        if (body !== undefined && (generations.get(scope) ?? 0) === generation) write(scope, key, body)
+        const current = started.epoch === epoch && started.generation === (generations.get(scope) ?? 0)
+        if (body !== undefined && current) write(scope, key, body)
         return { body, outcome: 'miss' }
       } finally {
         if (inFlight.get(fullKey) === production) inFlight.delete(fullKey)
       }
     },
     invalidate(scope) {
-      const scopes = scope === undefined ? [...keysOfScope.keys(), ...generations.keys()] : [scope]
-      for (const s of new Set(scopes)) {
-        generations.set(s, (generations.get(s) ?? 0) + 1)
-        for (const fullKey of keysOfScope.get(s) ?? []) drop(fullKey)
-        keysOfScope.delete(s)
-      }
       if (scope === undefined) {
-        // Replies in flight for scopes never seen before must not be kept either.
-        for (const fullKey of inFlight.keys()) {
-          const s = fullKey.slice(0, fullKey.indexOf(SEPARATOR))
-          generations.set(s, (generations.get(s) ?? 0) + 1)
-        }
+        epoch += 1
+        entries.clear()
+        keysOfScope.clear()
+        bytes = 0
+        return
       }
+      generations.set(scope, (generations.get(scope) ?? 0) + 1)
+      for (const fullKey of keysOfScope.get(scope) ?? []) drop(fullKey)
+      keysOfScope.delete(scope)
     },
   }
 }
