@@ -124,6 +124,13 @@ export const entries = pgTable(
       .where(sql`${t.trashedAt} is null`),
     index('entries_list_idx').on(t.siteId, t.status, t.publishedAt.desc(), t.id.desc()),
     index('entries_type_list_idx').on(t.siteId, t.typeId, t.status, t.publishedAt.desc(), t.id.desc()),
+    // One per offered sort across every status (editors' lists): keyset pages are index bounds at any
+    // depth. Every key is DESC NULLS LAST like entries_list_idx; backward scans serve the ascending sorts
+    // (ASC NULLS FIRST), and reading.repo.ts orders each keyset branch to match.
+    index('entries_site_published_idx').on(t.siteId, t.publishedAt.desc(), t.id.desc()),
+    index('entries_site_created_idx').on(t.siteId, t.createdAt.desc(), t.id.desc()),
+    index('entries_site_updated_idx').on(t.siteId, t.updatedAt.desc(), t.id.desc()),
+    index('entries_site_title_idx').on(t.siteId, t.title.desc(), t.id.desc()),
     index('entries_author_idx').on(t.siteId, t.authorId),
     index('entries_parent_idx').on(t.parentId),
     index('entries_publish_due_idx')
