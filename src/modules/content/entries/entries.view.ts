@@ -36,37 +36,77 @@ export interface EntryView {
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null)
 
+export type EntryField = keyof EntryView
+
+/**
+ * How each view field is made from the row, and from which columns. The reading API selects only the
+ * columns of the fields a reply shows (a list of summaries never reads the body), so a field and its
+ * columns are declared together here.
+ */
+const FIELDS: {
+  [K in EntryField]-?: {
+    columns: readonly (keyof EntryRow)[]
+    view: (row: EntryRow, typeKey: string) => EntryView[K]
+  }
+} = {
+  id: { columns: ['id'], view: (r) => r.id },
+  type: { columns: [], view: (_r, typeKey) => typeKey },
+  status: { columns: ['status'], view: (r) => r.status as EntryStatus },
+  slug: { columns: ['slug'], view: (r) => r.slug },
+  title: { columns: ['title'], view: (r) => r.title },
+  excerpt: { columns: ['excerpt'], view: (r) => r.excerpt },
+  body: { columns: ['body'], view: (r) => r.body ?? null },
+  bodyHtml: { columns: ['bodyHtml'], view: (r) => r.bodyHtml },
+  fields: { columns: ['fields'], view: (r) => (r.fields ?? {}) as Record<string, unknown> },
+  authorId: { columns: ['authorId'], view: (r) => r.authorId },
+  parentId: { columns: ['parentId'], view: (r) => r.parentId },
+  featuredMediaId: { columns: ['featuredMediaId'], view: (r) => r.featuredMediaId },
+  seo: { columns: ['seo'], view: (r) => (r.seo ?? {}) as EntrySeo },
+  visibility: { columns: ['visibility'], view: (r) => r.visibility as Visibility },
+  publishedAt: { columns: ['publishedAt'], view: (r) => iso(r.publishedAt) },
+  publishAt: { columns: ['publishAt'], view: (r) => iso(r.publishAt) },
+  unpublishAt: { columns: ['unpublishAt'], view: (r) => iso(r.unpublishAt) },
+  createdAt: { columns: ['createdAt'], view: (r) => r.createdAt.toISOString() },
+  updatedAt: { columns: ['updatedAt'], view: (r) => r.updatedAt.toISOString() },
+  revisions: {
+    columns: ['headRevisionId', 'publishedRevisionId'],
+    view: (r) => ({
+      head: r.headRevisionId,
+      published: r.publishedRevisionId,
+      hasUnpublishedChanges: r.headRevisionId !== null && r.headRevisionId !== r.publishedRevisionId,
+    }),
+  },
+}
+
+/** Every field of the view, in reply order. */
+export const ENTRY_FIELDS: readonly EntryField[] = Object.keys(FIELDS) as EntryField[]
+
+/** The row columns the given fields are made from. */
+export function columnsOfFields(fields: Iterable<EntryField>): Set<keyof EntryRow> {
+  const columns = new Set<keyof EntryRow>()
+  for (const field of fields) for (const column of FIELDS[field].columns) columns.add(column)
+  return columns
+}
+
+/**
+ * The view of the given fields only, from a row holding at least their columns (`columnsOfFields`).
+ * `revisions` is editorial: left out unless `editorial`, whatever is asked.
+ */
+export function sparseEntryView(
+  row: EntryRow,
+  typeKey: string,
+  fields: Iterable<EntryField>,
+  options: { editorial: boolean },
+): Partial<EntryView> {
+  const view: Record<string, unknown> = {}
+  for (const field of fields)
+    if (field !== 'revisions' || options.editorial) view[field] = FIELDS[field].view(row, typeKey)
+  return view as Partial<EntryView>
+}
+
 /** Maps a row to its view; `editorial` adds the revision pointers (never the password hash). */
 export function toEntryView(row: EntryRow, typeKey: string, options: { editorial: boolean }): EntryView {
-  const view: EntryView = {
-    id: row.id,
-    type: typeKey,
-    status: row.status as EntryStatus,
-    slug: row.slug,
-    title: row.title,
-    excerpt: row.excerpt,
-    body: row.body ?? null,
-    bodyHtml: row.bodyHtml,
-    fields: (row.fields ?? {}) as Record<string, unknown>,
-    authorId: row.authorId,
-    parentId: row.parentId,
-    featuredMediaId: row.featuredMediaId,
-    seo: (row.seo ?? {}) as EntrySeo,
-    visibility: row.visibility as Visibility,
-    publishedAt: iso(row.publishedAt),
-    publishAt: iso(row.publishAt),
-    unpublishAt: iso(row.unpublishAt),
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  }
-  if (options.editorial) {
-    view.revisions = {
-      head: row.headRevisionId,
-      published: row.publishedRevisionId,
-      hasUnpublishedChanges: row.headRevisionId !== null && row.headRevisionId !== row.publishedRevisionId,
-    }
-  }
-  return view
+  return sparseEntryView(row, typeKey, ENTRY_FIELDS, options) as EntryView
 }
 
 const Timestamp = Type.String({ format: 'date-time' })

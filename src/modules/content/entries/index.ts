@@ -3,13 +3,16 @@
  * The public surface of content/entries/: sibling sub-modules and content/index.ts import only from it.
  */
 export {
+  ENTRY_FIELDS,
   EntrySeoSchema,
   EntryStatusSchema,
   EntryViewSchema,
   VisibilitySchema,
+  columnsOfFields,
+  sparseEntryView,
   toEntryView,
 } from './entries.view.ts'
-export type { EntryRow, EntryView } from './entries.view.ts'
+export type { EntryField, EntryRow, EntryView } from './entries.view.ts'
 export { applySnapshot, findEntry, findRevision, lockEntry, snapshotOf, uniqueSlug } from './entries.repo.ts'
 export type { RevisionRow } from './entries.repo.ts'
 export {

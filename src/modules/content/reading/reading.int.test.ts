@@ -1,8 +1,20 @@
 import type { LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, errorOf, type TestApp } from '../../../../test/harness/test-app.ts'
-import { createUser, mainSiteId, signIn, type Session } from '../../../../test/harness/identity.ts'
-import { assignTerms, createEntry, createSite, createTerm } from '../../../../test/harness/factories.ts'
+import {
+  createUser,
+  mainSiteId,
+  signIn,
+  signInAdmin,
+  type Session,
+} from '../../../../test/harness/identity.ts'
+import {
+  assignTerms,
+  createEntries,
+  createEntry,
+  createSite,
+  createTerm,
+} from '../../../../test/harness/factories.ts'
 import type { EntryStatus, Visibility } from '../index.ts'
 
 /**
@@ -253,6 +265,30 @@ describe('includes and fields', () => {
     expect(bare.terms).toEqual({})
   })
 
+  it('lists summaries by default: no body, custom fields or SEO; `fields` asks for more', async () => {
+    const [summary] = (await get(entriesUrl('limit=1'))).json().items as Item[]
+    expect(Object.keys(summary ?? {})).toEqual(
+      expect.arrayContaining(['id', 'type', 'slug', 'title', 'excerpt', 'publishedAt', 'authorId']),
+    )
+    for (const heavy of ['body', 'bodyHtml', 'fields', 'seo']) expect(summary).not.toHaveProperty(heavy)
+    const [more] = (await get(entriesUrl('limit=1&fields=summary,bodyHtml'))).json().items as Item[]
+    expect(Object.keys(more ?? {}).sort()).toEqual([...Object.keys(summary ?? {}), 'bodyHtml'].sort())
+    const [all] = (await get(entriesUrl('limit=1&fields=all'))).json().items as Item[]
+    for (const heavy of ['body', 'bodyHtml', 'fields', 'seo']) expect(all).toHaveProperty(heavy)
+  })
+
+  it('gives one entry its HTML, and its ProseMirror JSON to those who may edit or ask for it', async () => {
+    const url = `${entriesUrl()}/${ids.alpha}`
+    const read = (await get(url)).json() as Item
+    expect(read).toHaveProperty('bodyHtml')
+    expect(read).toHaveProperty('fields')
+    expect(read).not.toHaveProperty('body')
+    expect((await get(url, outsider)).json()).not.toHaveProperty('body')
+    expect((await get(url, author)).json()).toHaveProperty('body')
+    expect((await get(url, editor)).json()).toHaveProperty('body')
+    expect(Object.keys((await get(`${url}?fields=body`)).json() as Item).sort()).toEqual(['body', 'id'])
+  })
+
   it('returns only the fields asked for, and always the id', async () => {
     const res = await get(entriesUrl('fields=title,slug&limit=1'))
     expect(Object.keys((res.json().items as Item[])[0] ?? {}).sort()).toEqual(['id', 'slug', 'title'])
@@ -352,6 +388,58 @@ describe('sorting and cursors', () => {
       expect(new Set(walked).size).toBe(walked.length)
       expect(walked).toEqual(whole.map((i) => i.id))
     }
+  })
+
+  it('pages through equal sort keys by id and puts never-published entries last in both directions', async () => {
+    // A site of its own: five entries published at one instant, three never published, all created at once.
+    const tied = await createSite(app, { slug: 'ties' })
+    const admin = await signInAdmin(app)
+    const same = at(50)
+    const published = await createEntries(
+      app,
+      Array.from({ length: 5 }, () => ({
+        siteId: tied,
+        status: 'published' as const,
+        title: 'Same title',
+        publishedAt: same,
+        createdAt: same,
+        updatedAt: same,
+      })),
+    )
+    const drafts = await createEntries(
+      app,
+      Array.from({ length: 3 }, () => ({
+        siteId: tied,
+        title: 'Same title',
+        createdAt: same,
+        updatedAt: same,
+      })),
+    )
+    const byId = (list: string[], descending: boolean) => {
+      const sorted = [...list].sort()
+      return descending ? sorted.reverse() : sorted
+    }
+    const walkOn = async (sort: string, as?: Session) => {
+      const seen: string[] = []
+      let cursor: string | null = null
+      do {
+        const res = await get(
+          entriesUrl(`sort=${sort}&limit=2${cursor ? `&cursor=${cursor}` : ''}`, tied),
+          as,
+        )
+        expect(res.statusCode, res.body).toBe(200)
+        const body = res.json() as { items: Item[]; nextCursor: string | null }
+        seen.push(...body.items.map((i) => i.id))
+        cursor = body.nextCursor
+      } while (cursor && seen.length < 50)
+      return seen
+    }
+    expect(await walkOn('-publishedAt')).toEqual(byId(published, true))
+    expect(await walkOn('publishedAt')).toEqual(byId(published, false))
+    expect(await walkOn('-publishedAt', admin)).toEqual([...byId(published, true), ...byId(drafts, true)])
+    expect(await walkOn('publishedAt', admin)).toEqual([...byId(published, false), ...byId(drafts, false)])
+    for (const sort of ['-createdAt', 'createdAt', '-updatedAt', 'updatedAt', '-title', 'title'])
+      expect(await walkOn(sort, admin)).toEqual(byId([...published, ...drafts], sort.startsWith('-')))
   })
 
   it('sorts newest published first by default, never-published entries last', async () => {

@@ -1,4 +1,5 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm'
+import type { PgColumn } from 'drizzle-orm/pg-core'
 import { schema, type Tx } from '../../../platform/db/index.ts'
 import { visibleTo, type Audience } from '../audience.repo.ts'
 import type { EntryRow } from '../entries/index.ts'
@@ -10,7 +11,14 @@ const { entries, contentTypes } = schema
  * statement: the includes are correlated subqueries built with json_build_object / json_agg, so the number
  * of statements never grows with the page size or the includes (the query budget tests hold us to it).
  * Every value a caller gives travels as a bound parameter; the only raw SQL pieces are column names
- * picked from the fixed table below.
+ * picked from the fixed table below. Only the columns the reply shows are read (`columns`).
+ *
+ * Keyset pages are index bounds at any depth: the position is a row-value comparison `(key, id) < (…)`
+ * and every offered sort has an index on `(site_id, key DESC NULLS LAST, id DESC NULLS LAST)` (schema
+ * content.ts), scanned forwards for descending sorts and backwards for ascending ones, so each ORDER BY
+ * below spells the nulls order of that scan. Entries never published sort last in both directions: under
+ * a `publishedAt` sort for editors, the published ones and the never-published ones are two index ranges
+ * read one after the other (`twoRanges`).
  */
 
 export type SortKey = 'publishedAt' | 'createdAt' | 'updatedAt' | 'title'
@@ -51,6 +59,10 @@ export interface EntryFilters {
 
 export interface ListQuery {
   siteId: string
+  /** The entry columns to read (`id` always comes). */
+  columns: ReadonlySet<keyof EntryRow>
+  /** Whether to read the content type key. */
+  typeKey: boolean
   audience: Audience
   includes: Includes
   filters: EntryFilters
@@ -77,7 +89,9 @@ export interface ParentInclude {
 }
 
 export interface ReadingRow {
+  /** The columns asked for, and `id`. */
   entry: EntryRow
+  /** The content type key, when asked for. */
   typeKey: string
   /** The sort column as text (timestamps as microseconds since the epoch, exact), for the cursor. */
   sortValue: string | null
@@ -109,7 +123,12 @@ function likePattern(text: string): string {
 function filterConditions(q: ListQuery): SQL[] {
   const f = q.filters
   const out: SQL[] = []
-  if (f.types?.length)
+  // One type (the common case) is an equality an index can bound; several are a filter.
+  if (f.types?.length === 1)
+    out.push(
+      sql`${entries.typeId} = (select ct.id from content_types ct where ct.site_id = ${q.siteId} and ct.key = ${f.types[0]})`,
+    )
+  else if (f.types?.length)
     out.push(
       sql`${entries.typeId} in (select ct.id from content_types ct where ct.site_id = ${q.siteId} and ct.key in ${listOf(f.types)})`,
     )
@@ -144,19 +163,31 @@ function cursorValue(key: SortKey, value: string): SQL {
     : sql`${value}`
 }
 
-/**
- * Rows after the keyset position in the order `column dir NULLS LAST, id dir`. Nulls (unpublished entries
- * under a `publishedAt` sort) come last in both directions, so they need a branch of their own.
- */
-function afterCondition(q: ListQuery): SQL | undefined {
+/** `column dir` as the sort index is scanned that way: DESC NULLS LAST forwards, ASC NULLS FIRST backwards. */
+function orderBy(column: SQL | PgColumn, descending: boolean): SQL {
+  return descending ? sql`${column} desc nulls last` : sql`${column} asc nulls first`
+}
+
+/** Rows beyond the keyset position among those whose sort key is not null: one row-value bound. */
+function beyondValue(q: ListQuery): SQL | undefined {
   if (!q.after) return undefined
+  if (q.after.value === null) return sql`false`
   const column = SORT_COLUMNS[q.sort.key]
   const beyond = q.sort.descending ? sql`<` : sql`>`
-  const id = sql`${entries.id} ${beyond} ${q.after.id}`
-  if (q.after.value === null) return sql`(${column} is null and ${id})`
-  const value = cursorValue(q.sort.key, q.after.value)
-  return sql`(${column} ${beyond} ${value} or (${column} = ${value} and ${id}) or ${column} is null)`
+  return sql`(${column}, ${entries.id}) ${beyond} (${cursorValue(q.sort.key, q.after.value)}, ${q.after.id})`
 }
+
+/** Rows beyond the keyset position among those whose sort key is null (they come after all others). */
+function beyondNull(q: ListQuery): SQL | undefined {
+  if (q.after?.value !== null || !q.after) return undefined
+  return q.sort.descending ? sql`${entries.id} < ${q.after.id}` : sql`${entries.id} > ${q.after.id}`
+}
+
+/**
+ * Whether the sort key can be null among the rows read: only `publishedAt`, and only for callers who see
+ * unpublished entries (a published entry always has its publication time).
+ */
+const twoRanges = (q: ListQuery): boolean => q.sort.key === 'publishedAt' && q.audience.drafts
 
 function includeColumns(siteId: string, audience: Audience, includes: Includes) {
   const author = includes.author
@@ -186,11 +217,18 @@ function includeColumns(siteId: string, audience: Audience, includes: Includes) 
   return { author, terms, parent }
 }
 
-function selectReading(tx: Tx, q: Pick<ListQuery, 'siteId' | 'audience' | 'includes' | 'sort'>) {
+function selectReading(
+  tx: Tx,
+  q: Pick<ListQuery, 'siteId' | 'audience' | 'includes' | 'sort' | 'columns' | 'typeKey'>,
+) {
+  // The join also makes the query builder qualify every column: the include subqueries name columns
+  // (`id`, `parent_id`) that their own tables have too.
+  const picked: Record<string, PgColumn> = { id: entries.id }
+  for (const column of q.columns) picked[column] = entries[column]
   return tx
     .select({
-      entry: entries,
-      typeKey: contentTypes.key,
+      entry: picked,
+      typeKey: q.typeKey ? contentTypes.key : sql<string>`''`,
       sortValue: sortValueOf(q.sort.key).mapWith(String),
       ...includeColumns(q.siteId, q.audience, q.includes),
     })
@@ -198,34 +236,61 @@ function selectReading(tx: Tx, q: Pick<ListQuery, 'siteId' | 'audience' | 'inclu
     .innerJoin(contentTypes, eq(contentTypes.id, entries.typeId))
 }
 
+/** The ids of one index range of the page: rows matching `bound`, in sort order, at most `limit`. */
+function rangeIds(q: ListQuery, conditions: (SQL | undefined)[], bound: SQL | undefined): SQL {
+  const where = and(...conditions, bound) ?? sql`true`
+  const column = SORT_COLUMNS[q.sort.key]
+  return sql`(select ${entries.id} from ${entries} where ${where}
+    order by ${orderBy(column, q.sort.descending)}, ${orderBy(entries.id, q.sort.descending)} limit ${q.limit})`
+}
+
 /** One page (`limit` rows; ask for one more to learn whether another page exists). */
 export async function listEntriesForReading(tx: Tx, q: ListQuery): Promise<ReadingRow[]> {
   const column = SORT_COLUMNS[q.sort.key]
-  const dir = q.sort.descending ? sql.raw('desc') : sql.raw('asc')
+  const conditions = [
+    eq(entries.siteId, q.siteId),
+    visibleTo(q.audience, 'entries', q.siteId),
+    ...filterConditions(q),
+  ]
+  const order = [orderBy(column, q.sort.descending), orderBy(entries.id, q.sort.descending)]
+  if (!twoRanges(q)) {
+    const rows = await selectReading(tx, q)
+      .where(and(...conditions, beyondValue(q)))
+      .orderBy(...order)
+      .limit(q.limit)
+    return rows as ReadingRow[]
+  }
+  // Published entries first (their range is empty once the cursor is among the never-published ones),
+  // then the never-published ones by id. Each range is read from the index up to `limit` rows; the final
+  // order puts nulls last whatever the direction.
+  const published = rangeIds(q, [...conditions, sql`${column} is not null`], beyondValue(q))
+  const never = rangeIds(q, [...conditions, sql`${column} is null`], beyondNull(q))
   const rows = await selectReading(tx, q)
-    .where(
-      and(
-        eq(entries.siteId, q.siteId),
-        visibleTo(q.audience, 'entries', q.siteId),
-        ...filterConditions(q),
-        afterCondition(q),
-      ),
-    )
-    .orderBy(sql`${column} ${dir} nulls last`, sql`${entries.id} ${dir}`)
+    .where(and(eq(entries.siteId, q.siteId), sql`${entries.id} in (${published} union all ${never})`))
+    .orderBy(sql`${column} is null`, ...order)
     .limit(q.limit)
   return rows as ReadingRow[]
 }
 
 /**
  * One entry by id. Readers also get password-protected entries here (the service checks the password);
- * lists never show them to readers.
+ * lists never show them to readers. The status, visibility and password hash always come, for that check.
  */
 export async function findEntryForReading(
   tx: Tx,
-  q: { siteId: string; id: string; audience: Audience; includes: Includes },
+  q: {
+    siteId: string
+    id: string
+    audience: Audience
+    includes: Includes
+    columns: ReadonlySet<keyof EntryRow>
+    typeKey: boolean
+  },
 ): Promise<ReadingRow | undefined> {
+  const columns = new Set(q.columns).add('status').add('visibility').add('passwordHash')
   const [row] = await selectReading(tx, {
     ...q,
+    columns,
     sort: { key: 'publishedAt', descending: true },
   }).where(
     and(

@@ -112,7 +112,7 @@ export async function readingRoutes(
         tags: ['content'],
         summary: 'List entries',
         description:
-          'Entries of the site, newest published first, a page at a time (`cursor`, `limit` ≤ 100). Everyone gets published public entries of active or archived sites; `site.content.read.private` adds published private entries, `site.content.read.drafts` every other status (`status`, default all but `trash`). Filter by `type`, `status`, `term`, `author`, `parent`, `publishedAfter`/`publishedBefore`, `search` (title) and `slug`; choose fields with `fields` and expand `include=author,terms,parent`, all in one database query. Supports `If-None-Match` (304).',
+          'Entries of the site, newest published first, a page at a time (`cursor`, `limit` ≤ 100; a cursor costs the same at any depth). Each entry is a summary unless `fields` asks for more (see `fields`). Everyone gets published public entries of active or archived sites; `site.content.read.private` adds published private entries, `site.content.read.drafts` every other status (`status`, default all but `trash`). Filter by `type`, `status`, `term`, `author`, `parent`, `publishedAfter`/`publishedBefore`, `search` (title) and `slug`; choose fields with `fields` and expand `include=author,terms,parent`, all in one database query. Supports `If-None-Match` (304).',
         params: ReadingSiteParams,
         querystring: ListEntriesQuery,
         response: { 200: ReadingPageSchema },

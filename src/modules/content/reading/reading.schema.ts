@@ -15,7 +15,7 @@ export const ReadingEntryParams = Type.Object({
 const Fields = Type.String({
   maxLength: 500,
   description:
-    'Sparse fieldset: a comma list of entry field names to return (`id` always comes). Unknown names give 400 COLOPHON_CONTENT_FIELDSET_INVALID.',
+    'The fields to return: a comma list of entry field names and the sets `summary` and `all` (`id` always comes). Without it a list returns the summary (no `body`, `bodyHtml`, `fields` or `seo`) and a single entry every field but the ProseMirror `body`, which only callers holding `site.content.edit.own` or `.any` get by default. Only the columns of the fields asked for are read. Unknown names give 400 COLOPHON_CONTENT_FIELDSET_INVALID.',
 })
 const Include = Type.String({
   maxLength: 100,

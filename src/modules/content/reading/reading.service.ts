@@ -1,10 +1,16 @@
-import { requireSite, type Ctx } from '../../../platform/access/index.ts'
+import { can, requireSite, type Ctx } from '../../../platform/access/index.ts'
 import { pageOf, type Page } from '../../../platform/db/index.ts'
 import { verifyPassword } from '../../../platform/security/index.ts'
 import { audienceOf, passwordRequired } from '../audience.repo.ts'
 import { ContentErrors } from '../content.errors.ts'
 import { ENTRY_STATUSES } from '../content.model.ts'
-import { toEntryView, type EntryView } from '../entries/index.ts'
+import {
+  ENTRY_FIELDS,
+  columnsOfFields,
+  sparseEntryView,
+  type EntryField,
+  type EntryView,
+} from '../entries/index.ts'
 import {
   findEntryForReading,
   listEntriesForReading,
@@ -53,28 +59,20 @@ const DEFAULT_LIMIT = 20
 const MAX_TERMS = 10
 const MAX_TYPES = 20
 const INCLUDES = ['author', 'terms', 'parent'] as const
-const VIEW_FIELDS: ReadonlySet<string> = new Set([
-  'id',
-  'type',
-  'status',
-  'slug',
-  'title',
-  'excerpt',
-  'body',
-  'bodyHtml',
-  'fields',
-  'authorId',
-  'parentId',
-  'featuredMediaId',
-  'seo',
-  'visibility',
-  'publishedAt',
-  'publishAt',
-  'unpublishAt',
-  'createdAt',
-  'updatedAt',
-  'revisions',
-])
+const VIEW_FIELDS: ReadonlySet<string> = new Set(ENTRY_FIELDS)
+/**
+ * What a list shows unless `fields` says otherwise: enough to link to and describe an entry, never its
+ * body or custom fields (a page of ten summaries is a few kilobytes, a page of ten bodies can be 100).
+ */
+const SUMMARY: readonly EntryField[] = ENTRY_FIELDS.filter(
+  (f) => !['body', 'bodyHtml', 'fields', 'seo'].includes(f),
+)
+/** What one entry shows by default: everything but the ProseMirror JSON, which goes to editors. */
+const SINGLE: readonly EntryField[] = ENTRY_FIELDS.filter((f) => f !== 'body')
+/** Keywords of `fields` that stand for a set of fields. */
+const FIELD_SETS: Readonly<Record<string, readonly EntryField[]>> = { summary: SUMMARY, all: ENTRY_FIELDS }
+/** Who gets the ProseMirror JSON of an entry without asking: whoever may edit entries. */
+const EDIT_OWN = 'site.content.edit.own'
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const KEY = /^[a-z][a-z0-9_-]{0,62}$/
 const MICROS = /^-?\d{1,17}$/
@@ -101,16 +99,24 @@ export function parseIncludes(text: string | undefined): Includes {
   }
 }
 
-/** The requested field names, or null for all of them. */
-export function parseFieldset(text: string | undefined): ReadonlySet<string> | null {
-  if (text === undefined) return null
+/**
+ * The fields a reply shows, in reply order: `defaults` when `fields` is absent, otherwise the names it
+ * lists (`id` always comes), where `summary` and `all` stand for those sets.
+ */
+export function parseFieldset(text: string | undefined, defaults: readonly EntryField[]): EntryField[] {
+  if (text === undefined) return [...defaults]
   const names = commaList(text)
-  const unknown = names.filter((n) => !VIEW_FIELDS.has(n))
+  const unknown = names.filter((n) => !VIEW_FIELDS.has(n) && !(n in FIELD_SETS))
   if (unknown.length > 0 || names.length === 0)
     throw ReadingErrors.fieldsetInvalid({
-      details: { unknown: unknown.map((n) => n.slice(0, 50)), allowed: [...VIEW_FIELDS] },
+      details: {
+        unknown: unknown.map((n) => n.slice(0, 50)),
+        allowed: [...VIEW_FIELDS, ...Object.keys(FIELD_SETS)],
+      },
     })
-  return new Set(['id', ...names])
+  const wanted = new Set<string>(['id'])
+  for (const name of names) for (const field of FIELD_SETS[name] ?? [name]) wanted.add(field)
+  return ENTRY_FIELDS.filter((f) => wanted.has(f))
 }
 
 function parseTerms(values: readonly string[] | undefined): TermRef[] {
@@ -200,11 +206,13 @@ export function decodeCursor(text: string, sort: string): { value: string | null
   return { value: value as string | null, id }
 }
 
-function shape(row: ReadingRow, audience: Audience, fields: ReadonlySet<string> | null, includes: Includes) {
-  const full = toEntryView(row.entry, row.typeKey, { editorial: audience.drafts })
-  const out: ReadingEntry = { id: full.id }
-  for (const [name, value] of Object.entries(full))
-    if (fields === null || fields.has(name)) (out as Record<string, unknown>)[name] = value
+/** What the repository reads for these fields: their columns, and the type key when `type` is shown. */
+function readPlan(fields: readonly EntryField[]) {
+  return { columns: columnsOfFields(fields), typeKey: fields.includes('type') }
+}
+
+function shape(row: ReadingRow, audience: Audience, fields: readonly EntryField[], includes: Includes) {
+  const out = sparseEntryView(row.entry, row.typeKey, fields, { editorial: audience.drafts }) as ReadingEntry
   if (includes.author) out.author = row.author
   if (includes.terms) out.terms = row.terms ?? {}
   if (includes.parent) out.parent = row.parent
@@ -229,7 +237,7 @@ export function createReadingService() {
     if (limit > MAX_LIMIT) throw ReadingErrors.limitTooLarge({ details: { limit, max: MAX_LIMIT } })
     const audience = audienceOf(ctx)
     const includes = parseIncludes(query.include)
-    const fields = parseFieldset(query.fields)
+    const fields = parseFieldset(query.fields, SUMMARY)
     const filters = parseFilters(query, audience)
     const sortText = query.sort ?? '-publishedAt'
     const sort = parseSort(sortText)
@@ -240,6 +248,7 @@ export function createReadingService() {
     const rows = await ctx.tx((tx) =>
       listEntriesForReading(tx, {
         siteId: site.id,
+        ...readPlan(fields),
         audience,
         includes,
         filters,
@@ -269,9 +278,15 @@ export function createReadingService() {
     const site = requireSite(ctx)
     const audience = audienceOf(ctx)
     const includes = parseIncludes(query.include)
-    const fields = parseFieldset(query.fields)
+    const fields = parseFieldset(query.fields, can(ctx, EDIT_OWN) ? ENTRY_FIELDS : SINGLE)
     const row = await ctx.tx((tx) =>
-      findEntryForReading(tx, { siteId: site.id, id: id.toLowerCase(), audience, includes }),
+      findEntryForReading(tx, {
+        siteId: site.id,
+        id: id.toLowerCase(),
+        audience,
+        includes,
+        ...readPlan(fields),
+      }),
     )
     if (!row) throw ContentErrors.entryNotFound()
     if (passwordRequired(audience, row.entry)) await unlock(row.entry.passwordHash, query.password)
