@@ -6,7 +6,7 @@ import rateLimit from '@fastify/rate-limit'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Config } from '../platform/config/index.ts'
 import { PlatformErrors } from '../platform/errors/index.ts'
-import { readMigrationFiles, type Engine, type MigrationFile } from '../platform/db/index.ts'
+import { analyzeTables, readMigrationFiles, type Engine, type MigrationFile } from '../platform/db/index.ts'
 import {
   clientErrorHandler,
   enforceAccessDeclarations,
@@ -412,7 +412,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       log: server.log,
     })
     const purged = await purgeDeletedSites(ctx, now)
-    if (purged.length > 0) server.log.info({ purged: purged.map((p) => p.slug) }, 'deleted sites purged')
+    if (purged.length > 0) {
+      server.log.info({ purged: purged.map((p) => p.slug) }, 'deleted sites purged')
+      // A whole site's rows went at once: fresh statistics before the next plans are made (analyze.ts).
+      await analyzeTables(engine)
+    }
     // Legacy clear 2FA secrets (from before encryption) and values under a retired key.
     await resealSecrets()
   }
