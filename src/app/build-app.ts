@@ -6,7 +6,13 @@ import rateLimit from '@fastify/rate-limit'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Config } from '../platform/config/index.ts'
 import { PlatformErrors } from '../platform/errors/index.ts'
-import { analyzeTables, readMigrationFiles, type Engine, type MigrationFile } from '../platform/db/index.ts'
+import {
+  analyzeTables,
+  readMigrationFiles,
+  type Engine,
+  type MigrationFile,
+  type QueryStats,
+} from '../platform/db/index.ts'
 import {
   clientErrorHandler,
   enforceAccessDeclarations,
@@ -20,8 +26,17 @@ import {
   registerQueryTiming,
   registerRequestGuards,
   registerValidation,
+  rateLimitStore,
   type DeclaredRoute,
 } from '../platform/http/index.ts'
+import {
+  createBus,
+  createCounters,
+  openRedis,
+  registerRedisMetrics,
+  type Bus,
+  type RedisLink,
+} from '../platform/redis/index.ts'
 import { asSystem } from '../platform/access/index.ts'
 import { loggerOptions, requestIdFor } from '../platform/log/index.ts'
 import { createMailer, type Mailer } from '../platform/mail/index.ts'
@@ -133,6 +148,11 @@ export interface AppDeps {
   keyring?: Keyring
   /** Retry policy of the mail queue (default: 5 retries from 30 s, doubling). Tests shorten it. */
   mailRetry?: QueueOptions
+  /**
+   * Test hook: the statistics object each request collects its statements into (default
+   * `newQueryStats()`). The harness returns one with `plans` to capture query plans; no client can ask.
+   */
+  newRequestQueryStats?: () => QueryStats
 }
 
 export interface App {
@@ -161,7 +181,15 @@ export interface App {
    * (`serve` per `jobsInProcess`, `colophon worker`, or a test); closing the server stops them.
    */
   jobs: Jobs
+  /** The broadcast between nodes (in process without Redis). */
+  bus: Bus
+  /** The link to the shared Redis, when `redisUrl` is configured. */
+  redis: RedisLink | null
 }
+
+/** Broadcast topics: a site's replies (no message: every site's), and host names or site states. */
+const REPLY_CACHE_TOPIC = 'reply-cache'
+const HOSTS_TOPIC = 'hosts'
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 const MINUTE = 60_000
@@ -194,7 +222,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerErrorHandling(server)
   registerValidation(server)
   registerRequestGuards(server)
-  registerQueryTiming(server, { header: config.queryTiming })
+  registerQueryTiming(server, { header: config.queryTiming, newStats: deps.newRequestQueryStats })
   let closing = false
   server.addHook('preClose', (done) => {
     closing = true
@@ -230,10 +258,22 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   })
   await server.register(compress, { threshold: 1024 })
   await server.register(etag)
-  await server.register(rateLimit, { global: false })
+  // Shared by every node when Redis is configured (ADR 0014): rate-limit and quota counters, and the
+  // broadcast that clears caches. Closed after everything else that may still count or publish.
+  const redis = config.redisUrl
+    ? await openRedis({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, log: server.log })
+    : null
+  const counters = createCounters({ redis, log: server.log })
+  const bus = createBus({ redis, log: server.log })
+  server.addHook('onClose', async () => {
+    await bus.close()
+    await redis?.close()
+  })
+  await server.register(rateLimit, { global: false, store: rateLimitStore(counters) })
   await server.register(cookie)
 
   const metrics = registerMetrics(server, metricsOptionsOf(config))
+  if (redis) registerRedisMetrics(metrics, { redis, counters, bus })
   await registerOpenApi(server, {
     version: VERSION,
     sessionCookie: SESSION_COOKIE,
@@ -257,10 +297,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       : state.schema.current
         ? 'current'
         : `behind (${state.schema.pending} pending)`
-    return {
-      ready: state.setup === 'ready' && state.schema.current,
-      checks: { database: 'ok', schema, setup: state.setup },
-    }
+    // Reported, not required: without Redis a node still serves, counting and caching on its own.
+    const checks: Record<string, string> = { database: 'ok', schema, setup: state.setup }
+    if (redis) checks.redis = await redis.check()
+    return { ready: state.setup === 'ready' && state.schema.current, checks }
   })
   registerSetupGate(server, stateCache)
   // After the setup gate (before installation there are no host names to read), before authentication
@@ -347,10 +387,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await server.register(mailRoutes, { mailer })
   await server.register(accountRoutes)
 
-  const hostsChanged = () => {
+  const forgetHosts = () => {
     hostRouting.invalidate()
     authentication.invalidateSites()
   }
+  bus.subscribe(HOSTS_TOPIC, forgetHosts)
+  const hostsChanged = () => void bus.publish(HOSTS_TOPIC)
   await server.register(sitesRoutes, {
     service: createSitesService({ rootDomain: config.rootDomain, onChange: hostsChanged }),
   })
@@ -373,12 +415,22 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ttlMs: config.readCacheMaxBytes > 0 ? config.readCacheSeconds * 1000 : 0,
     maxBytes: config.readCacheMaxBytes,
     registry: metrics,
+    lease: { isCurrent: bus.isCurrent, ms: bus.leaseMs },
   })
-  // A successful write on this node may change what anonymous readers of the site (or, for network
-  // changes such as a user's name, of any site) are shown.
-  server.addHook('onResponse', async (request, reply) => {
-    if (SAFE_METHODS.has(request.method) || reply.statusCode >= 400 || !readCache.enabled) return
-    readCache.invalidate(request.ctx?.site?.id)
+  bus.subscribe(REPLY_CACHE_TOPIC, (siteId) => readCache.invalidate(siteId))
+  // A node that may have missed broadcasts forgets what they could have invalidated.
+  bus.onMissed(() => {
+    readCache.invalidate()
+    forgetHosts()
+  })
+  const repliesChanged = (siteId?: string) => bus.publish(REPLY_CACHE_TOPIC, siteId)
+  // A successful write may change what anonymous readers of the site (or, for network changes such as a
+  // user's name, of any site) are shown. Cleared before the reply leaves: once a client holds the answer
+  // to its write, every node has dropped the stale replies or hears so within the broadcast's lease.
+  server.addHook('onSend', async (request, reply, payload) => {
+    if (SAFE_METHODS.has(request.method) || reply.statusCode >= 400 || !readCache.enabled) return payload
+    await repliesChanged(request.ctx?.site?.id)
+    return payload
   })
   await server.register(typesRoutes, { service: createTypesService() })
   await server.register(fieldGroupsRoutes, { service: createFieldGroupsService() })
@@ -387,7 +439,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerContentJobs(jobs, {
     orm: engine.orm,
     trashRetentionDays: config.trashRetentionDays,
-    onChange: (siteId) => readCache.invalidate(siteId),
+    onChange: (siteId) => void repliesChanged(siteId),
   })
   await server.register(workflowRoutes, { service: createWorkflowService({ jobs }) })
   await server.register(taxonomyRoutes, { service: createTaxonomyService() })
@@ -428,5 +480,5 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     await jobs.send(ctx, MAINTENANCE_QUEUE, {}, { singletonKey: 'maintenance' })
   }
 
-  return { server, setup, mailer, routes, runMaintenance, queueMaintenance, resealSecrets, jobs }
+  return { server, setup, mailer, routes, runMaintenance, queueMaintenance, resealSecrets, jobs, bus, redis }
 }

@@ -40,6 +40,8 @@ export async function createUser(
     email?: string
     name?: string
     password?: string
+    /** A stored hash of `password` as it is, for callers that hash once for many users. */
+    passwordHash?: string
     networkRole?: string
     siteRole?: string
     site?: string
@@ -58,7 +60,7 @@ export async function createUser(
       id,
       email,
       options.name ?? `User ${counter}`,
-      await hashPassword(password),
+      options.passwordHash ?? (await hashPassword(password)),
       options.status ?? 'active',
       options.networkRole ?? null,
       options.mustChangePassword ?? false,

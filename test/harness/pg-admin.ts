@@ -21,3 +21,7 @@ export function urlForDatabase(adminUrl: string, database: string): string {
 export function quoteIdent(name: string): string {
   return '"' + name.replace(/"/g, '""') + '"'
 }
+
+export function quoteLiteral(value: string): string {
+  return "'" + value.replace(/'/g, "''") + "'"
+}

@@ -4,6 +4,7 @@ import path from 'node:path'
 import type { LightMyRequestResponse } from 'fastify'
 import { buildApp, type App, type AppDeps } from '../../src/app/build-app.ts'
 import { configFor, type ConfigKey } from '../../src/platform/config/index.ts'
+import { newQueryStats, type Plan, type QueryStats } from '../../src/platform/db/index.ts'
 import { createTestDatabase, type DatabaseState, type TestDatabase } from './test-db.ts'
 
 export const TEST_SETUP_TOKEN = 'test-setup-token-0123456789abcdef'
@@ -18,6 +19,12 @@ export const ADMIN = {
 export interface TestApp extends App {
   db: TestDatabase
   dataDir: string
+  /**
+   * Runs `send` (requests made one after another) with every read of those requests planned by
+   * `EXPLAIN (ANALYZE, FORMAT JSON)` first, in the read's own transaction; returns the plans in statement
+   * order. Only the harness can switch this on: the app gets the hook as a build option.
+   */
+  withPlans<T>(send: () => Promise<T>): Promise<{ result: T; plans: Plan[] }>
   close(): Promise<void>
 }
 
@@ -28,12 +35,18 @@ export interface TestAppOptions {
   deps?: Partial<Omit<AppDeps, 'config' | 'engine'>>
   /** Reuse a database (e.g. to restart the app on it after a simulated crash). */
   db?: TestDatabase
+  /** Settings for every session on a new database (see `createTestDatabase`). */
+  databaseSettings?: Record<string, string>
 }
 
 /** Builds the real app on a database of its own, with a silent logger and a private data directory. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const state = options.state ?? 'ready'
-  const db = options.db ?? (await createTestDatabase(state === 'empty' ? 'empty' : 'migrated'))
+  const db =
+    options.db ??
+    (await createTestDatabase(state === 'empty' ? 'empty' : 'migrated', {
+      ...(options.databaseSettings ? { settings: options.databaseSettings } : {}),
+    }))
   const dataDir = mkdtempSync(path.join(tmpdir(), 'colophon-app-'))
   const config = configFor({
     env: 'test',
@@ -45,8 +58,17 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     readCacheSeconds: 0,
     ...options.config,
   })
+  let planSink: Plan[] | undefined
+  const newRequestQueryStats = (): QueryStats =>
+    planSink ? { ...newQueryStats(), plans: planSink } : newQueryStats()
   // Job workers poll only once a test calls `app.jobs.start({ work: true })`; then at the fastest pace.
-  const app = await buildApp({ config, engine: db.appEngine, jobsPollingSeconds: 0.5, ...options.deps })
+  const app = await buildApp({
+    config,
+    engine: db.appEngine,
+    jobsPollingSeconds: 0.5,
+    newRequestQueryStats,
+    ...options.deps,
+  })
   if (state !== 'empty' || options.db) await app.setup.prepareAtStart()
   if (state === 'ready' && !options.db)
     await app.setup.completeSetup({ token: TEST_SETUP_TOKEN, admin: ADMIN, site: { name: 'Main' } })
@@ -55,6 +77,15 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...app,
     db,
     dataDir,
+    async withPlans(send) {
+      const plans: Plan[] = []
+      planSink = plans
+      try {
+        return { result: await send(), plans }
+      } finally {
+        planSink = undefined
+      }
+    },
     async close() {
       await app.server.close()
       if (!options.db) await db.destroy()

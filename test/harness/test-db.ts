@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { inject } from 'vitest'
 import { openEngine, type Engine } from '../../src/platform/db/index.ts'
-import { adminQuery, quoteIdent, urlForDatabase } from './pg-admin.ts'
+import { adminQuery, quoteIdent, quoteLiteral, urlForDatabase } from './pg-admin.ts'
 
 export type DatabaseState = 'empty' | 'migrated'
 
@@ -18,23 +18,43 @@ export interface TestDatabase {
   destroy(): Promise<void>
 }
 
+export interface TestDatabaseOptions {
+  /**
+   * Planner or run-time settings (`enable_seqscan: 'off'`) for every session on this database, the app's
+   * included: on PostgreSQL `ALTER DATABASE … SET` before the first connection, on PGlite (one session)
+   * `set_config` once.
+   */
+  settings?: Record<string, string>
+}
+
 /**
  * A database of its own for one test: a copy of the empty or the migrated template. On PGlite it lives
  * in memory; on PostgreSQL it is a new database, dropped by `destroy()`.
  */
-export async function createTestDatabase(state: DatabaseState = 'migrated'): Promise<TestDatabase> {
+export async function createTestDatabase(
+  state: DatabaseState = 'migrated',
+  options: TestDatabaseOptions = {},
+): Promise<TestDatabase> {
   const harness = inject('harness')
   const template = state === 'empty' ? harness.emptyTemplate : harness.migratedTemplate
+  const settings = Object.entries(options.settings ?? {})
   if (harness.engine === 'pglite') {
     const appEngine = await openEngine({
       dataDir: tmpdir(),
       pgliteLoadDataDir: new Blob([await readFile(template)]),
     })
+    for (const [key, value] of settings)
+      await appEngine.query('SELECT set_config($1, $2, false)', [key, value])
     return { engine: withNetworkScopeQueries(appEngine), appEngine, destroy: () => appEngine.close() }
   }
   const adminUrl = harness.adminUrl as string
   const name = `colophon_t_${process.pid}_${randomBytes(6).toString('hex')}`
   await adminQuery(adminUrl, `CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template)}`)
+  for (const [key, value] of settings)
+    await adminQuery(
+      adminUrl,
+      `ALTER DATABASE ${quoteIdent(name)} SET ${quoteIdent(key)} = ${quoteLiteral(value)}`,
+    )
   const url = urlForDatabase(adminUrl, name)
   const appEngine = await openEngine({ databaseUrl: url, dataDir: tmpdir(), poolMax: 4 })
   return {

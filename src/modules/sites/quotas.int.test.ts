@@ -169,7 +169,7 @@ describe('entries quota', () => {
       log: app.server.log,
     })
     try {
-      await ctx.tx((tx) => service.assertEntryQuota(ctx, tx, count))
+      await ctx.tx((tx) => service.assertEntryQuota(ctx, tx, async () => count))
       return null
     } catch (err) {
       return err
@@ -193,6 +193,24 @@ describe('entries quota', () => {
     expect(((await check('foxtrot', 5, defaults)) as { code: string }).code).toBe(
       'COLOPHON_SITES_QUOTA_ENTRIES',
     )
+  })
+
+  it('is never passed by creations racing on several connections (nodes)', async () => {
+    await insertSite('india', { entriesQuota: 2 })
+    const create = (n: number) =>
+      admin.request({
+        method: 'POST',
+        url: '/api/v1/sites/india/entries',
+        payload: { type: 'post', title: `Race ${n}` },
+      })
+    const replies = await Promise.all([1, 2, 3, 4, 5].map(create))
+    const statuses = replies.map((reply) => reply.statusCode).sort()
+    expect(statuses).toEqual([201, 201, 403, 403, 403])
+    const [row] = await app.db.engine.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM entries WHERE site_id = $1',
+      [sites.india],
+    )
+    expect(row?.n).toBe(2)
   })
 
   it('lets a site quota of 0 lift the network default', async () => {

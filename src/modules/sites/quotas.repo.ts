@@ -28,3 +28,14 @@ export async function updateSiteQuotas(tx: Tx, siteId: string, patch: Partial<Si
     .set({ ...patch, updatedAt: sql`now()` })
     .where(eq(sites.id, siteId))
 }
+
+/**
+ * Queues the creations of one site's entries behind each other until the caller's transaction ends, so
+ * two transactions (on one node or on several) cannot both count the same entries and both take the last
+ * place. A transaction-level advisory lock: nothing to clean up, and sites do not wait for each other.
+ */
+export async function lockEntryQuota(tx: Tx, siteId: string): Promise<void> {
+  await tx.execute(
+    sql`SELECT pg_advisory_xact_lock(hashtextextended(${'colophon.entries-quota:' + siteId}, 0))`,
+  )
+}

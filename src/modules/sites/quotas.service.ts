@@ -2,7 +2,7 @@ import { requireCapability, requireSite, type Ctx } from '../../platform/access/
 import type { Tx } from '../../platform/db/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { QuotasErrors } from './quotas.errors.ts'
-import { findSiteQuotas, updateSiteQuotas, type SiteQuotaRow } from './quotas.repo.ts'
+import { findSiteQuotas, lockEntryQuota, updateSiteQuotas, type SiteQuotaRow } from './quotas.repo.ts'
 import type { PatchQuotasInput, QuotasViewData } from './quotas.schema.ts'
 import { SitesErrors } from './sites.errors.ts'
 
@@ -65,13 +65,17 @@ export function createQuotasService(deps: { defaults: QuotaDefaults }) {
     },
 
     /**
-     * Throws 403 COLOPHON_SITES_QUOTA_ENTRIES when the site of `ctx` already holds `currentCount` entries
-     * and its quota allows no more. Call it in the transaction that creates the entry, after counting.
+     * Throws 403 COLOPHON_SITES_QUOTA_ENTRIES when the site of `ctx` already holds as many entries as its
+     * quota allows. Call it in the transaction that creates the entry; `countEntries` is called only when
+     * the site has a limit, after this transaction has taken the site's entries-quota lock, so creations
+     * racing on several nodes are counted one after the other and never pass the limit together.
      */
-    async assertEntryQuota(ctx: Ctx, tx: Tx, currentCount: number): Promise<void> {
+    async assertEntryQuota(ctx: Ctx, tx: Tx, countEntries: () => Promise<number>): Promise<void> {
       const site = requireSite(ctx)
       const limit = (await load(tx, site.id)).entriesQuota ?? defaults.entriesQuota
-      if (limit > 0 && currentCount >= limit) throw QuotasErrors.entries({ details: { limit } })
+      if (limit <= 0) return
+      await lockEntryQuota(tx, site.id)
+      if ((await countEntries()) >= limit) throw QuotasErrors.entries({ details: { limit } })
     },
   }
 }

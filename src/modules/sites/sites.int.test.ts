@@ -150,7 +150,13 @@ describe('listing sites', () => {
     const { session } = await memberOf(a.id, 'editor')
     const res = await session.request({ method: 'GET', url: '/api/v1/sites' })
     expect(res.statusCode).toBe(200)
-    expect(res.json().items).toEqual([expect.objectContaining({ id: a.id, role: 'editor' })])
+    expect(res.json().items).toEqual([
+      expect.objectContaining({ id: a.id, role: 'editor', primaryHost: `${a.slug}.localhost` }),
+    ])
+    const all = await admin.request({ method: 'GET', url: '/api/v1/sites?limit=100' })
+    expect(all.json().items).toContainEqual(
+      expect.objectContaining({ id: a.id, role: 'administrator', primaryHost: `${a.slug}.localhost` }),
+    )
   })
 
   it('shows a user who is a member of nothing no site', async () => {

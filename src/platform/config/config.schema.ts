@@ -219,6 +219,20 @@ export const ConfigSchema = Type.Object(
       description:
         'Bytes of replies the reading API cache may hold on one node, across all sites (the least recently used go first); 0 keeps nothing.',
     }),
+    redisUrl: Type.Optional(
+      Type.String({
+        pattern: '^rediss?://',
+        description:
+          'Redis shared by every node: rate-limit and quota counters, and the broadcast that clears reply caches on all nodes. Absent: each node counts and caches on its own.',
+        secret: true,
+      }),
+    ),
+    redisKeyPrefix: Type.String({
+      pattern: '^[A-Za-z0-9_.:-]{1,64}$',
+      default: 'colophon:',
+      description:
+        'Prefix of every Redis key and channel Colophon uses, so several networks can share one Redis.',
+    }),
     trashRetentionDays: Type.Integer({
       minimum: 1,
       maximum: 3650,

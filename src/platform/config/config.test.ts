@@ -140,6 +140,7 @@ describe('configuration', () => {
       'COLOPHON_SMTP_URL',
       'COLOPHON_ENCRYPTION_KEY',
       'COLOPHON_ENCRYPTION_PREVIOUS_KEYS',
+      'COLOPHON_REDIS_URL',
     ])
   })
 })

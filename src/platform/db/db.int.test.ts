@@ -10,6 +10,7 @@ import {
   readMigrationFiles,
   withQueryStats,
   type Engine,
+  type Plan,
   type MigrationFile,
 } from './index.ts'
 
@@ -130,6 +131,31 @@ describe('application transactions', () => {
       }),
     )
     expect(stats).toMatchObject({ queries: 2, transactions: 1 })
+  })
+
+  it('are planned when asked: each read explained first in its transaction, the plan not counted', async () => {
+    const { engine } = shared
+    await engine.ownerTransaction((q) =>
+      q.exec(`
+        CREATE TABLE plan_probe (id int PRIMARY KEY, site_id text NOT NULL);
+        ALTER TABLE plan_probe ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE plan_probe FORCE ROW LEVEL SECURITY;
+        CREATE POLICY plan_probe_site ON plan_probe
+          USING (site_id = current_setting('app.site_id', true))
+          WITH CHECK (true);`),
+    )
+    const stats = { ...newQueryStats(), plans: [] as Plan[] }
+    await withQueryStats(stats, () =>
+      appTransaction(engine.orm, { siteId: 'a' }, async (tx) => {
+        // Run twice, the insert would break the primary key: writes are never explained.
+        await tx.execute(sql`INSERT INTO plan_probe VALUES (1, 'a'), (2, 'a'), (3, 'b')`)
+        await tx.execute(sql`SELECT id FROM plan_probe WHERE id > ${0}`)
+      }),
+    )
+    expect(stats).toMatchObject({ queries: 2, transactions: 1 })
+    expect(stats.plans.map((p) => p.text)).toEqual(['SELECT id FROM plan_probe WHERE id > $1'])
+    // Same transaction, same binding: the uncommitted rows are seen, row-level security keeps site a's.
+    expect(stats.plans[0]?.plan).toMatchObject([{ Plan: { 'Actual Rows': 2 } }])
   })
 })
 

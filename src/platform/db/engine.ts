@@ -10,7 +10,7 @@ import { setBoundTransactionRunner } from './bound-tx.ts'
 import { DbErrors } from './db.errors.ts'
 import { TYPE_PARSERS } from './parsers.ts'
 import { acquireDataDirLock, type DataDirLock } from './pglite-lock.ts'
-import { BIND_MARKER, recordStatement } from './query-stats.ts'
+import { BIND_MARKER, EXPLAIN_PREFIX, planSinkFor, recordStatement, type Plan } from './query-stats.ts'
 import { schema, type Schema } from './schema/index.ts'
 
 /** The Drizzle database, typed the same for both engines. */
@@ -51,6 +51,9 @@ export interface OpenEngineOptions {
   pgliteInMemory?: boolean
 }
 
+/** The one row `EXPLAIN (…, FORMAT JSON)` answers. */
+type PlanRow = { 'QUERY PLAN': unknown }
+
 /** Wraps a statement runner so that every statement is counted and timed for the current request. */
 function timed<A extends unknown[], R>(
   text: string,
@@ -79,6 +82,17 @@ async function openPglite(options: OpenEngineOptions): Promise<Engine> {
       ...(dataDir ? { dataDir } : {}),
       ...(options.pgliteLoadDataDir ? { loadDataDir: options.pgliteLoadDataDir } : {}),
       parsers: TYPE_PARSERS,
+      // Memory (ADR 0013). WebAssembly memory never shrinks, so whatever Postgres touches stays resident.
+      // Its files are read through Node, so the OS page cache holds the data anyway: 16 MB of shared
+      // buffers (PGlite's default is 128 MB, all touched at start) keep the hot catalog and index pages,
+      // and index builds and VACUUM spill to disk past 16 MB instead of growing the heap by 64 MB for good.
+      startParams: [
+        ...PGlite.defaultStartParams,
+        '-c',
+        'shared_buffers=16MB',
+        '-c',
+        'maintenance_work_mem=16MB',
+      ],
     })
   } catch (err) {
     lock?.release()
@@ -86,8 +100,15 @@ async function openPglite(options: OpenEngineOptions): Promise<Engine> {
   }
 
   const wrapRunner = (target: PGlite | PGliteTransaction) => ({
-    query: (text: string, params?: unknown[], opts?: object) =>
-      timed(text, () => target.query(text, params as unknown[], opts)),
+    query: async (text: string, params?: unknown[], opts?: object) => {
+      const plans = planSinkFor(text)
+      if (plans) {
+        // Not timed, so not counted: the plan is the test's cost, not the request's.
+        const explained = await target.query<PlanRow>(EXPLAIN_PREFIX + text, params as unknown[])
+        plans.push({ text, plan: explained.rows[0]?.['QUERY PLAN'] })
+      }
+      return timed(text, () => target.query(text, params as unknown[], opts))
+    },
     exec: (text: string, opts?: object) => timed(text, () => target.exec(text, opts)),
   })
   // Drizzle talks to this object, so its statements (transactions included) pass through the counter.
@@ -136,6 +157,8 @@ async function openPostgres(databaseUrl: string, poolMax: number): Promise<Engin
     ;(client as unknown as { query: unknown }).query = (...args: unknown[]) => {
       const first = args[0]
       const text = typeof first === 'string' ? first : String((first as { text?: string }).text ?? '')
+      const plans = planSinkFor(text)
+      if (plans && isPlainPromiseQuery(args)) return explainFirst(original, plans, text, args)
       const result = original(...args)
       if (result && typeof (result as Promise<unknown>).then === 'function') {
         const started = performance.now()
@@ -144,6 +167,23 @@ async function openPostgres(databaseUrl: string, poolMax: number): Promise<Engin
       return result
     }
   })
+  /** The plan on the same connection (so the same transaction), then the statement itself, counted. */
+  const explainFirst = async (
+    original: (...args: unknown[]) => unknown,
+    plans: Plan[],
+    text: string,
+    args: unknown[],
+  ) => {
+    const first = args[0]
+    // A prepared statement's `name` stays off the EXPLAIN: under that name pg would reuse the plain one.
+    const values = typeof first === 'string' ? args[1] : ((first as { values?: unknown }).values ?? args[1])
+    const explained = (await original({ text: EXPLAIN_PREFIX + text, values })) as pg.QueryResult<PlanRow>
+    plans.push({ text, plan: explained.rows[0]?.['QUERY PLAN'] })
+    const started = performance.now()
+    return (original(...args) as Promise<unknown>).finally(() =>
+      recordStatement(text, performance.now() - started),
+    )
+  }
   // pg's own pool.query hands the statement to a client from inside a callback, which runs in the async
   // context of whoever released that client: the statement would be counted for another request. Checking
   // out with the promise API keeps the caller's context.
@@ -197,6 +237,16 @@ async function openPostgres(databaseUrl: string, poolMax: number): Promise<Engin
     },
     close: () => pool.end(),
   }
+}
+
+/**
+ * A `client.query` call answered by a promise, with text or a plain config object: not a callback call, not
+ * a submittable (cursor, stream), which only tests asking for plans would have to care about.
+ */
+function isPlainPromiseQuery(args: unknown[]): boolean {
+  const first = args[0]
+  if (typeof args[args.length - 1] === 'function') return false
+  return typeof first === 'string' || typeof (first as { submit?: unknown }).submit !== 'function'
 }
 
 /**

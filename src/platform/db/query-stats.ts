@@ -17,6 +17,19 @@ export interface QueryStats {
    * of it). Tests compare what two paths run (a password-reset request for a known and an unknown address).
    */
   statements?: string[]
+  /**
+   * Test-only: when present, each counted read (a statement starting with SELECT, or WITH without a write)
+   * is first run as `EXPLAIN (ANALYZE, FORMAT JSON)` on the same connection, with the same parameters and
+   * inside the same transaction (same role, tenant binding and snapshot), and its plan is appended here.
+   * The EXPLAIN executes the read a second time, so production never asks for it.
+   */
+  plans?: Plan[]
+}
+
+/** One captured plan: the statement's text and the JSON that `EXPLAIN (ANALYZE, FORMAT JSON)` returned. */
+export interface Plan {
+  text: string
+  plan: unknown
 }
 
 const storage = new AsyncLocalStorage<QueryStats>()
@@ -36,6 +49,24 @@ export function currentQueryStats(): QueryStats | undefined {
 
 /** Marker put in the binding statement so the counter can tell it apart. */
 export const BIND_MARKER = '/* colophon:bind */'
+
+/** Prefix that turns a read into its plan; the engines send it uncounted, before the read itself. */
+export const EXPLAIN_PREFIX = 'EXPLAIN (ANALYZE, FORMAT JSON) '
+
+const READ = /^\s*(select|with)\b/i
+// A data-modifying CTE would run twice under EXPLAIN ANALYZE: such a statement is never planned.
+const WRITE = /\b(insert|update|delete|merge)\b/i
+
+/**
+ * Where the plan of `text` goes, or `undefined` when nobody asked for plans (the usual case: one property
+ * check) or the statement is not a read (control, the binding, writes).
+ */
+export function planSinkFor(text: string): Plan[] | undefined {
+  const plans = storage.getStore()?.plans
+  if (plans === undefined || !READ.test(text) || (/^\s*with\b/i.test(text) && WRITE.test(text)))
+    return undefined
+  return plans
+}
 
 const CONTROL = /^\s*(begin|start transaction|commit|rollback|savepoint|release)\b/i
 

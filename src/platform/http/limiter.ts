@@ -3,7 +3,8 @@ import { PlatformErrors } from '../errors/index.ts'
 
 /**
  * A named limiter on top of @fastify/rate-limit's store, for limits keyed by something other than the
- * client address (an account, an API key). A route's own `config.rateLimit` runs only once per request,
+ * client address (an account, an API key). The store is the app's counters (`rateLimitStore`): shared by
+ * every node through Redis when it is configured, so a limit holds for the network, not per node. A route's own `config.rateLimit` runs only once per request,
  * so these are separate counters that the caller checks where the key is known (after the body is read,
  * or once the credential is resolved). A null key skips the limit.
  */

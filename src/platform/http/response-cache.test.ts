@@ -42,6 +42,43 @@ describe('response cache', () => {
     expect(cache.bytes).toBe(0)
   })
 
+  it('serves only replies younger than the lease while it may have missed an invalidation', async () => {
+    let clock = 0
+    let current = true
+    const cache = createResponseCache({
+      ttlMs: 60_000,
+      now: () => clock,
+      lease: { isCurrent: () => current, ms: 1000 },
+    })
+    await put(cache, 'a', '/old', 'old')
+    clock = 5000
+    expect(await peek(cache, 'a', '/old')).toBe('old') // heard everything: the TTL rules
+    current = false
+    await put(cache, 'a', '/new', 'new')
+    clock = 5999
+    expect(await peek(cache, 'a', '/old')).toBeUndefined()
+    expect(await peek(cache, 'a', '/new')).toBe('new')
+    clock = 6000
+    expect(await peek(cache, 'a', '/new')).toBeUndefined()
+  })
+
+  it('dates a reply from the start of its production, not its end', async () => {
+    let clock = 0
+    const cache = createResponseCache({
+      ttlMs: 60_000,
+      now: () => clock,
+      lease: { isCurrent: () => false, ms: 1000 },
+    })
+    const slow = deferred<string>()
+    const fetching = cache.fetch('a', '/x', () => slow.promise)
+    clock = 900
+    slow.resolve('X')
+    await fetching
+    expect(await peek(cache, 'a', '/x')).toBe('X')
+    clock = 1000
+    expect(await peek(cache, 'a', '/x')).toBeUndefined()
+  })
+
   it('keeps nothing when turned off', async () => {
     const off = createResponseCache({ ttlMs: 0 })
     await put(off, 'a', '/x', 'A')

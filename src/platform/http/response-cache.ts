@@ -6,9 +6,11 @@ import { Counter, Gauge, type Registry } from 'prom-client'
  * public site's traffic. Only replies that are the same for every anonymous caller may go in: never one
  * that depends on credentials, a password or a cookie.
  *
- * - **Freshness**: entries expire after `ttlMs`; writes on this node clear their scope at once
- *   (`invalidate`), other nodes converge within the TTL. A reply produced while its scope was cleared is
- *   not kept: it may predate the write.
+ * - **Freshness**: entries expire after `ttlMs`; writes clear their scope at once (`invalidate`: on this
+ *   node directly, on the others through the broadcast when Redis is configured, else within the TTL). A
+ *   reply produced while its scope was cleared is not kept: it may predate the write. While the
+ *   broadcast's `lease` says this node may have missed an invalidation, only replies younger than the
+ *   lease are served, so no reply is older than the lease then either.
  * - **Memory**: one bound in bytes for the whole node (UTF-8 size of the bodies); the least recently used
  *   entries go first.
  * - **Single flight**: simultaneous misses for one key produce the reply once; the others wait for it.
@@ -40,6 +42,12 @@ export interface ResponseCacheOptions {
   maxBytes?: number
   /** Replies larger than this are not kept (bytes; default 512 KiB). */
   maxBodyBytes?: number
+  /**
+   * The broadcast's lease, when invalidations from other nodes reach this cache through it. While
+   * `isCurrent()` is false (this node may have missed one), a reply is served only if its production
+   * started less than `ms` ago: a micro-cache that still spares the database, and stays within the bound.
+   */
+  lease?: { isCurrent: () => boolean; ms: number }
   /** Where hit, miss, eviction and size metrics go (the app's /metrics registry). */
   registry?: Registry
   now?: () => number
@@ -50,6 +58,8 @@ interface Entry {
   body: string
   bytes: number
   expires: number
+  /** When the production of this reply started: what it shows is at least this recent. */
+  producedAt: number
 }
 
 const SEPARATOR = '\u0000'
@@ -132,7 +142,9 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     const fullKey = scope + SEPARATOR + key
     const entry = entries.get(fullKey)
     if (!entry) return undefined
-    if (entry.expires <= now()) {
+    const lease = options.lease
+    const tooOld = lease && !lease.isCurrent() && entry.producedAt + lease.ms <= now()
+    if (entry.expires <= now() || tooOld) {
       drop(fullKey)
       return undefined
     }
@@ -141,7 +153,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     return entry.body
   }
 
-  function write(scope: string, key: string, body: string): void {
+  function write(scope: string, key: string, body: string, producedAt: number): void {
     const size = Buffer.byteLength(body)
     if (size > maxBodyBytes) return
     const fullKey = scope + SEPARATOR + key
@@ -151,7 +163,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       drop(oldest)
       metrics.evicted()
     }
-    entries.set(fullKey, { scope, body, bytes: size, expires: now() + options.ttlMs })
+    entries.set(fullKey, { scope, body, bytes: size, expires: now() + options.ttlMs, producedAt })
     bytes += size
     let keys = keysOfScope.get(scope)
     if (!keys) keysOfScope.set(scope, (keys = new Set()))
@@ -181,13 +193,13 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       }
       metrics.miss()
       if (!enabled) return { body: await produce(), outcome: 'miss' }
-      const started = { epoch, generation: generations.get(scope) ?? 0 }
+      const started = { epoch, generation: generations.get(scope) ?? 0, at: now() }
       const production = produce()
       inFlight.set(fullKey, production)
       try {
         const body = await production
         const current = started.epoch === epoch && started.generation === (generations.get(scope) ?? 0)
-        if (body !== undefined && current) write(scope, key, body)
+        if (body !== undefined && current) write(scope, key, body, started.at)
         return { body, outcome: 'miss' }
       } finally {
         if (inFlight.get(fullKey) === production) inFlight.delete(fullKey)

@@ -20,6 +20,7 @@ export const REDACTED_PATHS = [
   '*.databaseUrl',
   '*.metricsToken',
   '*.smtpUrl',
+  '*.redisUrl',
   '*.csrfToken',
   '*.challenge',
   '*.code',

@@ -1,4 +1,4 @@
-import { createTransport, type Transporter } from 'nodemailer'
+import type { Transporter } from 'nodemailer'
 import type { Ctx, CtxLogger } from '../access/index.ts'
 import { newId, type Tx } from '../db/index.ts'
 import { isAppError } from '../errors/index.ts'
@@ -85,15 +85,32 @@ function describeFailure(err: unknown): string {
   return `${prefix}${describeError(err)}`.slice(0, MAX_ERROR_LENGTH)
 }
 
+interface Transports {
+  smtp: Transporter | null
+  /** Composes the message without sending it, for the capture transport. */
+  composer: Transporter
+}
+
+/**
+ * Nodemailer is loaded on the first delivery, not at start (about 190 ms and 20 MB of every start, and
+ * most nodes send mail rarely; ADR 0013).
+ */
+async function openTransports(options: MailerOptions): Promise<Transports> {
+  const { createTransport } = await import('nodemailer')
+  return {
+    smtp: options.smtpUrl
+      ? createTransport({ url: options.smtpUrl, ...SMTP_TIMEOUTS }, { from: options.from })
+      : null,
+    composer: createTransport(
+      { streamTransport: true, buffer: true, newline: 'unix' },
+      { from: options.from },
+    ),
+  }
+}
+
 export function createMailer(options: MailerOptions): Mailer {
   const { jobs, box, log } = options
-  const smtp: Transporter | null = options.smtpUrl
-    ? createTransport({ url: options.smtpUrl, ...SMTP_TIMEOUTS }, { from: options.from })
-    : null
-  const composer = createTransport(
-    { streamTransport: true, buffer: true, newline: 'unix' },
-    { from: options.from },
-  )
+  let transports: Promise<Transports> | undefined
 
   async function queue(tx: Tx, ctx: Ctx, message: MailMessage): Promise<string> {
     const id = newId()
@@ -112,6 +129,7 @@ export function createMailer(options: MailerOptions): Mailer {
   /** Hands a message to the transport; the capture transport stores it in the same transaction as the outcome. */
   async function deliver(ctx: Ctx, row: QueuedMailRow, body: SealedBody): Promise<void> {
     const message = { to: row.toAddress, subject: row.subject, text: body.text, html: body.html ?? undefined }
+    const { smtp, composer } = await (transports ??= openTransports(options))
     if (smtp) {
       await smtp.sendMail(message)
       await ctx.tx((tx) => markMailSent(tx, row.id))
@@ -153,7 +171,7 @@ export function createMailer(options: MailerOptions): Mailer {
   })
 
   return {
-    transport: smtp ? 'smtp' : 'capture',
+    transport: options.smtpUrl ? 'smtp' : 'capture',
     async send(ctx, message, sendOptions = {}) {
       if (sendOptions.tx) return queue(sendOptions.tx, ctx, message)
       // Connected before the transaction opens (a no-op once started).
@@ -164,7 +182,10 @@ export function createMailer(options: MailerOptions): Mailer {
       await jobs.drain([...(options.feederQueues ?? []), MAIL_QUEUE])
     },
     close() {
-      smtp?.close()
+      void transports?.then(
+        (opened) => opened.smtp?.close(),
+        () => undefined,
+      )
     },
   }
 }

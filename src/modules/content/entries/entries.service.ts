@@ -68,7 +68,7 @@ export function createEntriesService(deps: EntriesServiceDeps) {
       return ctx.tx(async (tx) => {
         const type = await loadCompiledType(tx, site.id, { key: input.type })
         if (!type) throw ContentErrors.typeNotFound({ details: { type: input.type } })
-        await deps.quotas.assertEntryQuota(ctx, tx, await countEntries(tx, site.id))
+        await deps.quotas.assertEntryQuota(ctx, tx, () => countEntries(tx, site.id))
         const authorId = input.authorId ?? userId
         if (authorId !== userId && authorId !== null) await assertAuthor(ctx, tx, site.id, authorId)
         const base = { ...EMPTY_SNAPSHOT, slug: normaliseSlug(input.slug ?? input.title) }

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, errorOf, queryCount, type TestApp } from '../../../../test/harness/test-app.ts'
 import { createUser, signIn, signInAdmin, type Session } from '../../../../test/harness/identity.ts'
 import { asSystem } from '../../../platform/access/index.ts'
-import { newId } from '../../../platform/db/index.ts'
+import { networkTransaction, newId } from '../../../platform/db/index.ts'
 import { createEntry, createSite } from '../../../../test/harness/factories.ts'
+import { findTypeWithGroups } from './types.repo.ts'
 import { loadCompiledType, validateEntryFields } from './types.service.ts'
 
 let app: TestApp
@@ -432,6 +433,35 @@ describe('field groups', () => {
     await admin.request({ method: 'PATCH', url: typesUrl('/place'), payload: { fieldGroups: [] } })
     expect((await admin.request({ method: 'DELETE', url: groupsUrl('/seo-extra') })).statusCode).toBe(204)
     expect(await auditCount('content.field_group.delete')).toBe(1)
+  })
+
+  it("come from the type's own site, never another site's group of the same key", async () => {
+    for (const [site, field] of [
+      ['foxtrot', 'theirs'],
+      ['echo', 'ours'],
+    ] as const) {
+      const res = await admin.request({
+        method: 'POST',
+        url: groupsUrl('', site),
+        payload: { key: 'shared', name: 'Shared', fields: [{ key: field, label: field, type: 'text' }] },
+      })
+      expect(res.statusCode, res.body).toBe(201)
+    }
+    await createType({ key: 'card', name: 'Card', fieldGroups: ['shared'] })
+    const fieldsOf = (type: { allFields: Array<{ key: string }> }) => type.allFields.map((f) => f.key)
+    const one = await admin.request({ method: 'GET', url: typesUrl('/card') })
+    expect(fieldsOf(one.json())).toEqual(['ours'])
+    const list = await admin.request({ method: 'GET', url: typesUrl('?limit=100') })
+    const card = (list.json().items as Array<{ key: string; allFields: Array<{ key: string }> }>).find(
+      (t) => t.key === 'card',
+    )
+    expect(card && fieldsOf(card)).toEqual(['ours'])
+    // Network-scope work (jobs, maintenance) has no row-level security to fall back on.
+    const found = await networkTransaction(app.db.appEngine.orm, 'test: a type read by a job', (tx) =>
+      findTypeWithGroups(tx, echo.id, { key: 'card' }),
+    )
+    expect(found?.groups.map((g) => g.key)).toEqual(['shared'])
+    expect(JSON.stringify(found?.groups)).not.toContain('theirs')
   })
 })
 

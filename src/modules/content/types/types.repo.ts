@@ -31,11 +31,13 @@ export interface TypeWithGroups {
  * transaction, and the explicit filter keeps that true in network-scope transactions (jobs, maintenance).
  */
 
+// The outer columns are spelled out: in a one-table select Drizzle leaves them unqualified, and
+// `site_id` would then be the subquery's own (every site's groups of that key).
 const groupsOf = sql<Array<{ key: string; fields: unknown }>>`coalesce((
   select jsonb_agg(jsonb_build_object('key', g.key, 'fields', g.fields)
-    order by array_position(${contentTypes.fieldGroups}, g.key))
+    order by array_position("content_types"."field_groups", g.key))
   from ${fieldGroups} g
-  where g.site_id = ${contentTypes.siteId} and g.key = any(${contentTypes.fieldGroups})
+  where g.site_id = "content_types"."site_id" and g.key = any("content_types"."field_groups")
 ), '[]'::jsonb)`
 
 /** One statement: the type and its groups' fields (the entry write path runs this on every save). */

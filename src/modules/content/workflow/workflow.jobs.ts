@@ -182,14 +182,14 @@ export function registerContentJobs(jobs: Jobs, deps: ContentJobsDeps): void {
       },
       { retryLimit: 5, retryDelaySeconds: 10 },
     )
+  // The sweeps run every minute or hour on an idle network too: they clear caches (on every node, when
+  // they are shared) only when they changed something.
   jobs.define(CONTENT_QUEUES.sweep, async (ctx) => {
-    await sweepSchedules(ctx, deps)
-    deps.onChange?.()
+    if ((await sweepSchedules(ctx, deps)) > 0) deps.onChange?.()
   })
   jobs.every(CONTENT_QUEUES.sweep, '* * * * *')
   jobs.define(CONTENT_QUEUES.purgeTrash, async (ctx) => {
-    await purgeExpiredTrash(ctx, deps)
-    deps.onChange?.()
+    if ((await purgeExpiredTrash(ctx, deps)) > 0) deps.onChange?.()
   })
   jobs.every(CONTENT_QUEUES.purgeTrash, '17 * * * *')
 }

@@ -23,7 +23,7 @@ export const auditLog = pgTable(
   (t) => [
     index('audit_log_id_idx').on(t.id.desc()),
     index('audit_log_actor_idx').on(t.actorId),
-    index('audit_log_site_idx').on(t.siteId),
+    index('audit_log_site_idx').on(t.siteId, t.id),
     index('audit_log_action_idx').on(t.action),
   ],
 )

@@ -168,7 +168,7 @@ export const revisions = pgTable(
     updatedAt: updated(),
   },
   (t) => [
-    index('revisions_entry_idx').on(t.entryId, t.id.desc()),
+    index('revisions_entry_idx').on(t.entryId, t.id),
     uniqueIndex('revisions_one_autosave_key')
       .on(t.entryId, t.authorId)
       .where(sql`${t.kind} = 'autosave'`),
@@ -193,7 +193,7 @@ export const entryTransitions = pgTable(
     note: text('note').notNull().default(''),
     createdAt: created(),
   },
-  (t) => [index('entry_transitions_entry_idx').on(t.entryId, t.id.desc())],
+  (t) => [index('entry_transitions_entry_idx').on(t.entryId, t.id)],
 )
 
 /** Approvals of an entry's revision by users other than its author (types with `approvals_required`). */
@@ -250,7 +250,10 @@ export const series = pgTable(
     createdAt: created(),
     updatedAt: updated(),
   },
-  (t) => [uniqueIndex('series_site_slug_key').on(t.siteId, t.slug)],
+  (t) => [
+    uniqueIndex('series_site_slug_key').on(t.siteId, t.slug),
+    index('series_site_idx').on(t.siteId, t.id),
+  ],
 )
 
 export const seriesEntries = pgTable(
@@ -358,6 +361,7 @@ export const redirects = pgTable(
   (t) => [
     uniqueIndex('redirects_site_from_key').on(t.siteId, t.fromPath),
     index('redirects_site_to_idx').on(t.siteId, t.toPath),
+    index('redirects_site_idx').on(t.siteId, t.id),
     check('redirects_status_check', sql`${t.statusCode} in (301, 302, 307, 308)`),
     check('redirects_not_self_check', sql`${t.fromPath} <> ${t.toPath}`),
   ],

@@ -2,6 +2,10 @@
  * The one Drizzle schema of Colophon, for both engines. Every table is declared here (one file per
  * concept) so that drizzle-kit generates one ordered migrations folder. Modules reach tables only from
  * their `.repo.ts` files.
+ *
+ * Lists newest first by id (`orderBy(desc(t.id))`, which is `DESC NULLS FIRST`) are served by an ascending
+ * index on `(scope, id)` scanned backwards. Drizzle's `.desc()` makes a `DESC NULLS LAST` column, which
+ * that ORDER BY cannot use: PostgreSQL then sorts every row of the scope. See docs/operations.md.
  */
 import { auditLog } from './audit.ts'
 import { apiKeys, authChallenges, userRecoveryCodes, userSessions, userTokens, userTotp } from './auth.ts'

@@ -27,9 +27,9 @@ export const jobs = pgTable(
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
   (t) => [
-    index('jobs_site_idx').on(t.siteId, t.id.desc()),
-    index('jobs_state_idx').on(t.state, t.id.desc()),
-    index('jobs_queue_idx').on(t.queue, t.id.desc()),
+    index('jobs_site_idx').on(t.siteId, t.id),
+    index('jobs_state_idx').on(t.state, t.id),
+    index('jobs_queue_idx').on(t.queue, t.id),
     check(
       'jobs_state_check',
       sql`${t.state} in ('queued', 'active', 'retrying', 'completed', 'failed', 'dead', 'cancelled')`,

@@ -20,7 +20,12 @@ export const siteMembers = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.siteId, t.userId] }), index('site_members_user_idx').on(t.userId)],
+  (t) => [
+    primaryKey({ columns: [t.siteId, t.userId] }),
+    index('site_members_user_idx').on(t.userId),
+    // A role's holders are counted in the roles list, per role shown.
+    index('site_members_role_idx').on(t.roleId),
+  ],
 )
 
 /**
@@ -51,7 +56,7 @@ export const siteInvitations = pgTable(
   (t) => [
     uniqueIndex('site_invitations_token_key').on(t.tokenHash),
     uniqueIndex('site_invitations_site_email_key').on(t.siteId, t.email),
-    index('site_invitations_site_idx').on(t.siteId, t.id.desc()),
+    index('site_invitations_site_idx').on(t.siteId, t.id),
     check('site_invitations_email_lower_check', sql`${t.email} = lower(${t.email})`),
   ],
 )

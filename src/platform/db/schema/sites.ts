@@ -72,7 +72,7 @@ export const siteDomains = pgTable(
     uniqueIndex('site_domains_one_primary_key')
       .on(t.siteId)
       .where(sql`${t.isPrimary}`),
-    index('site_domains_site_idx').on(t.siteId),
+    index('site_domains_site_idx').on(t.siteId, t.id),
     check('site_domains_kind_check', sql`${t.kind} in ('subdomain', 'custom')`),
     check(
       'site_domains_verification_check',

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { boolean, check, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { boolean, check, index, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { roles } from './roles.ts'
 
 /**
@@ -23,6 +23,8 @@ export const users = pgTable(
   },
   (t) => [
     uniqueIndex('users_email_lower_key').on(sql`lower(${t.email})`),
+    // A role's holders are counted in the roles list, per role shown.
+    index('users_network_role_idx').on(t.networkRoleId),
     check('users_status_check', sql`${t.status} in ('active', 'suspended', 'invited', 'deleted')`),
   ],
 )

@@ -1,0 +1,7 @@
+export { openRedis } from './redis.ts'
+export type { OpenRedisOptions, RedisLink, RedisLog } from './redis.ts'
+export { createCounters } from './counters.ts'
+export type { CounterState, Counters, CountersOptions } from './counters.ts'
+export { createBus } from './bus.ts'
+export type { Bus, BusOptions } from './bus.ts'
+export { registerRedisMetrics } from './metrics.ts'
