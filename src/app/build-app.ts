@@ -1,7 +1,6 @@
 import compress from '@fastify/compress'
 import cookie from '@fastify/cookie'
 import etag from '@fastify/etag'
-import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Config } from '../platform/config/index.ts'
@@ -25,6 +24,7 @@ import {
   registerOpenApi,
   registerQueryTiming,
   registerRequestGuards,
+  registerSecurityHeaders,
   registerValidation,
   rateLimitStore,
   type DeclaredRoute,
@@ -238,7 +238,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     return payload
   })
 
-  await server.register(helmet, {
+  registerSecurityHeaders(server, {
     // HSTS only makes sense behind HTTPS, which production deployments terminate in front of us.
     strictTransportSecurity: config.env === 'production',
     contentSecurityPolicy: {
@@ -280,7 +280,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     csrfHeader: CSRF_HEADER,
   })
 
-  const stateCache = createSystemStateCache(() => setup.systemState())
+  // A node that saw its schema behind and now sees it current was migrated while it ran: statements its
+  // connections prepared may read columns whose types changed, so they are prepared afresh (ADR 0015).
+  let schemaWasBehind = false
+  const stateCache = createSystemStateCache(async () => {
+    const state = await setup.systemState()
+    if (!state.schema.current) schemaWasBehind = true
+    else if (schemaWasBehind) {
+      schemaWasBehind = false
+      engine.forgetPreparedStatements()
+    }
+    return state
+  })
   const setup: SetupService = createSetupService({
     engine,
     migrations,

@@ -7,7 +7,13 @@ import {
   type Ctx,
   type SiteRef,
 } from '../../platform/access/index.ts'
-import { networkTransaction, type Orm, type Tx } from '../../platform/db/index.ts'
+import {
+  networkRead,
+  networkTransaction,
+  type Orm,
+  type StatementRead,
+  type Tx,
+} from '../../platform/db/index.ts'
 import { PUBLIC, createLimiter, type RouteAccess } from '../../platform/http/index.ts'
 import { hashToken, timingSafeEqualText } from '../../platform/security/index.ts'
 import { roleCapabilities } from '../rbac/index.ts'
@@ -96,6 +102,8 @@ export function registerAuthentication(app: FastifyInstance, options: AuthHookOp
   // Credential lookups happen before anyone is known: network scope, no user.
   const system = <T>(fn: (tx: Tx) => Promise<T>): Promise<T> =>
     networkTransaction(options.orm, 'credential lookup', fn)
+  const credentials: StatementRead = (statement, values) =>
+    networkRead(options.orm, 'credential lookup', statement, values)
   const keyLimiter = createLimiter(app, {
     name: 'api-key',
     max: options.apiKeyRateLimit,
@@ -125,7 +133,7 @@ export function registerAuthentication(app: FastifyInstance, options: AuthHookOp
     if (!match) throw AuthErrors.keyInvalid()
     const keyId = uuidFromHex(match[1] as string)
     const at = now()
-    const row = await system((tx) => findApiKeyById(tx, keyId))
+    const row = await findApiKeyById(credentials, keyId)
     const valid =
       row !== undefined &&
       timingSafeEqualText(hashToken(match[2] as string), row.secretHash) &&
@@ -147,7 +155,7 @@ export function registerAuthentication(app: FastifyInstance, options: AuthHookOp
 
   async function fromSession(token: string): Promise<Principal | null> {
     const at = now()
-    const row = await system((tx) => findSessionByTokenHash(tx, hashToken(token)))
+    const row = await findSessionByTokenHash(credentials, hashToken(token))
     if (!row) return null
     const idle = at.getTime() - row.lastSeenAt.getTime() > options.sessionIdleMs
     if (idle || row.expiresAt <= at || row.standing.status !== 'active') return null

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm'
-import { alias } from 'drizzle-orm/pg-core'
-import { schema, type Tx } from '../../platform/db/index.ts'
+import { alias, QueryBuilder } from 'drizzle-orm/pg-core'
+import { compileSelect, decodeRows, schema, type StatementRead, type Tx } from '../../platform/db/index.ts'
 import type { RoleRef } from '../rbac/index.ts'
 
 const { users, roles, userSessions, userTotp, siteMembers, apiKeys } = schema
@@ -8,6 +8,8 @@ const { users, roles, userSessions, userTotp, siteMembers, apiKeys } = schema
 /**
  * The lookups behind every authenticated request, one query each: the credential with its user, the
  * user's network role and 2FA standing; then, for site routes, the site with the user's membership.
+ * They run before anyone is known, at network scope, as compiled statements (ADR 0015): one round trip
+ * each on PostgreSQL, binding included.
  */
 
 export type { RoleRef }
@@ -67,11 +69,10 @@ export interface SessionWithStanding {
   standing: UserStanding
 }
 
-export async function findSessionByTokenHash(
-  tx: Tx,
-  tokenHash: string,
-): Promise<SessionWithStanding | undefined> {
-  const [row] = await tx
+const qb = new QueryBuilder()
+
+const sessionLookup = compileSelect(
+  qb
     .select({
       sessionId: userSessions.id,
       csrfHash: userSessions.csrfHash,
@@ -82,8 +83,15 @@ export async function findSessionByTokenHash(
     .from(userSessions)
     .innerJoin(users, eq(users.id, userSessions.userId))
     .leftJoin(networkRole, eq(networkRole.id, users.networkRoleId))
-    .where(eq(userSessions.tokenHash, tokenHash))
-    .limit(1)
+    .where(eq(userSessions.tokenHash, sql.placeholder('tokenHash'))),
+)
+
+/** The session whose token hashes to `tokenHash` (unique), with its user's standing. */
+export async function findSessionByTokenHash(
+  read: StatementRead,
+  tokenHash: string,
+): Promise<SessionWithStanding | undefined> {
+  const [row] = decodeRows(sessionLookup, await read(sessionLookup, { tokenHash }))
   if (!row) return undefined
   return {
     sessionId: row.sessionId,
@@ -105,8 +113,8 @@ export interface KeyWithStanding {
   standing: UserStanding
 }
 
-export async function findApiKeyById(tx: Tx, keyId: string): Promise<KeyWithStanding | undefined> {
-  const [row] = await tx
+const keyLookup = compileSelect(
+  qb
     .select({
       keyId: apiKeys.id,
       secretHash: apiKeys.secretHash,
@@ -120,8 +128,14 @@ export async function findApiKeyById(tx: Tx, keyId: string): Promise<KeyWithStan
     .from(apiKeys)
     .innerJoin(users, eq(users.id, apiKeys.userId))
     .leftJoin(networkRole, eq(networkRole.id, users.networkRoleId))
-    .where(eq(apiKeys.id, keyId))
-    .limit(1)
+    .where(eq(apiKeys.id, sql.placeholder('keyId'))),
+)
+
+export async function findApiKeyById(
+  read: StatementRead,
+  keyId: string,
+): Promise<KeyWithStanding | undefined> {
+  const [row] = decodeRows(keyLookup, await read(keyLookup, { keyId }))
   if (!row) return undefined
   return {
     keyId: row.keyId,

@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm'
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm'
 import { can, type Ctx } from '../../platform/access/index.ts'
 
 /**
@@ -37,20 +37,22 @@ type Visibility = 'public' | 'password' | 'private'
 /**
  * The condition on entry row `alias` (a table name or alias; internal constants only, never input).
  * `visibilities` are those a published entry may have for this kind of read (public unless said
- * otherwise: a single read also finds password-protected entries); `private` adds its own.
+ * otherwise: a single read also finds password-protected entries); `private` adds its own. They are
+ * written as literals (fixed values chosen by code), so a statement compiled per shape gets a generic
+ * plan as good as a custom one. `siteId` is a value or a placeholder of a compiled statement.
  */
 export function visibleTo(
   audience: Audience,
   alias: string,
-  siteId: string,
+  siteId: string | SQLWrapper,
   visibilities: readonly Visibility[] = ['public'],
   options: { siteKnownLive?: boolean } = {},
 ): SQL {
   if (audience.private && audience.drafts) return sql`true`
   const a = sql.raw(alias)
   const allowed = sql.join(
-    [...new Set<Visibility>(audience.private ? [...visibilities, 'private'] : visibilities)].map(
-      (v) => sql`${v}`,
+    [...new Set<Visibility>(audience.private ? [...visibilities, 'private'] : visibilities)].map((v) =>
+      sql.raw(`'${v}'`),
     ),
     sql`, `,
   )

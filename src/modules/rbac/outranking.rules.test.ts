@@ -16,6 +16,7 @@ function ctxHolding(capabilities: readonly string[], actor?: Actor): Ctx {
     userAgent: null,
     log: { info() {}, warn() {}, error() {} },
     tx: () => Promise.reject(new Error('no database in a unit test')),
+    read: () => Promise.reject(new Error('no database in a unit test')),
   }
 }
 

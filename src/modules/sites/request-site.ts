@@ -1,6 +1,6 @@
-import { networkTransaction, type Orm } from '../../platform/db/index.ts'
+import { networkRead, type Orm } from '../../platform/db/index.ts'
 import { SitesErrors } from './sites.errors.ts'
-import { findSiteWithMembership, type SiteWithMembership } from './request-site.repo.ts'
+import { readSiteWithMembership, type SiteWithMembership } from './request-site.repo.ts'
 
 /**
  * How a request gets its site: the `{site}` path parameter of `/api/v1/sites/{site}/…` names a site by
@@ -38,8 +38,10 @@ export function createRequestSiteResolver(options: RequestSiteResolverOptions): 
   const anonymous = new Map<string, { found: SiteWithMembership | undefined; expires: number }>()
   // The caller's site is not known yet: the lookup itself runs at network scope.
   const lookup = (param: string, userId: string | null) =>
-    networkTransaction(options.orm, 'resolving the request site', (tx) =>
-      findSiteWithMembership(tx, UUID.test(param) ? { id: param.toLowerCase() } : { slug: param }, userId),
+    readSiteWithMembership(
+      (statement, values) => networkRead(options.orm, 'resolving the request site', statement, values),
+      UUID.test(param) ? { id: param.toLowerCase() } : { slug: param },
+      userId,
     )
 
   // Anonymous reads are most of a public site's traffic; reusing their lookup for a few seconds saves a

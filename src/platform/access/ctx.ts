@@ -1,10 +1,11 @@
-import { appTransaction, type Orm, type Tx } from '../db/index.ts'
+import { appTransaction, readStatement, type Orm, type StatementRead, type Tx } from '../db/index.ts'
 import { AccessErrors } from './access.errors.ts'
 
 /**
  * The request context: who acts, on which site, with which capabilities. Built once per request (or job)
- * and passed first to every service call. Services reach the database only through `ctx.tx`, which binds
- * the application role, the site and the user for row-level security.
+ * and passed first to every service call. Services reach the database only through `ctx.tx` (and
+ * `ctx.read` for one compiled read), which bind the application role, the site and the user for row-level
+ * security.
  */
 
 export type Actor =
@@ -49,6 +50,11 @@ export interface Ctx {
   readonly log: CtxLogger
   /** A transaction bound to this context (application role, site, user, scope). */
   tx<T>(fn: (tx: Tx) => Promise<T>): Promise<T>
+  /**
+   * One compiled read (`statementCache`), bound like `tx` and, on PostgreSQL, sent with its binding in one
+   * round trip (ADR 0015). `values` are keyed by placeholder name; rows come as arrays in select-list order.
+   */
+  readonly read: StatementRead
 }
 
 export interface CtxInit {
@@ -79,6 +85,7 @@ export function createCtx(init: CtxInit): Ctx {
     userAgent: init.userAgent ?? null,
     log: init.log,
     tx: (fn) => appTransaction(init.orm, binding, fn),
+    read: (statement, values) => readStatement(init.orm, binding, statement, values),
   }
 }
 

@@ -10,7 +10,11 @@ import { setBoundTransactionRunner } from './bound-tx.ts'
 import { DbErrors } from './db.errors.ts'
 import { TYPE_PARSERS } from './parsers.ts'
 import { acquireDataDirLock, type DataDirLock } from './pglite-lock.ts'
-import { BIND_MARKER, EXPLAIN_PREFIX, planSinkFor, recordStatement, type Plan } from './query-stats.ts'
+import { bindingStatement } from './binding.ts'
+import { createPreparedStatements } from './pg-prepared.ts'
+import { pipelinedReader, withBoundClient } from './pg-read.ts'
+import { EXPLAIN_PREFIX, planSinkFor, recordStatement, type Plan } from './query-stats.ts'
+import { setStatementReader } from './statements.ts'
 import { schema, type Schema } from './schema/index.ts'
 
 /** The Drizzle database, typed the same for both engines. */
@@ -33,6 +37,11 @@ export interface Engine {
   ownerTransaction<T>(fn: (sql: SqlRunner) => Promise<T>): Promise<T>
   /** PGlite only: the whole database as a tarball (test templates; later, backups). */
   dumpDataDir?(): Promise<Blob>
+  /**
+   * Every connection prepares its statements afresh from its next use (ADR 0015): for a node that has
+   * just seen its schema migrated under it. PGlite prepares nothing, so there it does nothing.
+   */
+  forgetPreparedStatements(): void
   /**
    * The client underneath, for a library that brings its own SQL (pg-boss). Statements sent through it
    * run as the owner role, bound to no site, and are not counted in request query statistics.
@@ -118,6 +127,15 @@ async function openPglite(options: OpenEngineOptions): Promise<Engine> {
       client.transaction((tx) => fn(wrapRunner(tx))),
   }
   const orm = drizzlePglite({ client: instrumented as unknown as PGlite, schema }) as unknown as Orm
+  // In-process, a round trip costs next to nothing: a compiled read runs in a bound transaction.
+  setStatementReader(orm, (binding, statement, values) =>
+    client.transaction(async (tx) => {
+      const target = wrapRunner(tx)
+      await target.query(bindingStatement(binding))
+      const result = await target.query(statement.text, values as unknown[], { rowMode: 'array' })
+      return result.rows as unknown[][]
+    }),
+  )
 
   const runnerOf = (target: PGlite | PGliteTransaction): SqlRunner => ({
     query: async <R>(text: string, params?: unknown[]) =>
@@ -133,6 +151,7 @@ async function openPglite(options: OpenEngineOptions): Promise<Engine> {
     query: runnerOf(client).query,
     ownerTransaction: (fn) => client.transaction((tx) => fn(runnerOf(tx))),
     dumpDataDir: () => client.dumpDataDir('none'),
+    forgetPreparedStatements: () => undefined,
     rawClient: { kind: 'pglite', client },
     async close() {
       try {
@@ -152,17 +171,24 @@ async function openPostgres(databaseUrl: string, poolMax: number): Promise<Engin
   // Idle clients can fail when the server restarts; the pool replaces them. Without a listener the error
   // would crash the process.
   pool.on('error', () => undefined)
+  const prepared = createPreparedStatements()
   pool.on('connect', (client) => {
     const original = client.query.bind(client) as (...args: unknown[]) => unknown
     ;(client as unknown as { query: unknown }).query = (...args: unknown[]) => {
       const first = args[0]
       const text = typeof first === 'string' ? first : String((first as { text?: string }).text ?? '')
+      const sent = prepared.withName(client, args)
       const plans = planSinkFor(text)
-      if (plans && isPlainPromiseQuery(args)) return explainFirst(original, plans, text, args)
-      const result = original(...args)
+      if (plans && isPlainPromiseQuery(sent)) return explainFirst(original, plans, text, sent)
+      const result = original(...sent)
       if (result && typeof (result as Promise<unknown>).then === 'function') {
         const started = performance.now()
-        return (result as Promise<unknown>).finally(() => recordStatement(text, performance.now() - started))
+        return (result as Promise<unknown>)
+          .catch((err: unknown) => {
+            prepared.noteFailure(client, err)
+            throw err
+          })
+          .finally(() => recordStatement(text, performance.now() - started))
       }
       return result
     }
@@ -210,6 +236,7 @@ async function openPostgres(databaseUrl: string, poolMax: number): Promise<Engin
 
   const orm = drizzlePg({ client: pool, schema }) as unknown as Orm
   setBoundTransactionRunner(orm, boundTransactionsOn(pool, orm))
+  setStatementReader(orm, pipelinedReader(pool, prepared))
   const runnerOf = (client: pg.PoolClient | pg.Pool): SqlRunner => ({
     query: async <R>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as R[],
     exec: async (text: string) => {
@@ -221,6 +248,7 @@ async function openPostgres(databaseUrl: string, poolMax: number): Promise<Engin
     orm,
     query: runnerOf(pool).query,
     rawClient: { kind: 'postgres', pool },
+    forgetPreparedStatements: () => prepared.forgetAll(),
     async ownerTransaction(fn) {
       const client = await pool.connect()
       try {
@@ -250,10 +278,9 @@ function isPlainPromiseQuery(args: unknown[]): boolean {
 }
 
 /**
- * Application transactions on PostgreSQL in three round trips instead of four: `BEGIN` and the binding
- * statement (`preamble`, which has no parameters) go together as one simple-protocol message, then the
- * work, then `COMMIT`. The transaction handle is the query builder's own (same class as
- * `orm.transaction` gives, savepoints included), built on the checked-out connection.
+ * Application transactions on PostgreSQL in three round trips instead of four (`withBoundClient`). The
+ * transaction handle is the query builder's own (same class as `orm.transaction` gives, savepoints
+ * included), built on the checked-out connection.
  */
 function boundTransactionsOn(pool: pg.Pool, orm: Orm) {
   const internals = (orm as unknown as { session: NodePgSession<Schema, never> }).session as unknown as {
@@ -261,30 +288,9 @@ function boundTransactionsOn(pool: pg.Pool, orm: Orm) {
     schema: ConstructorParameters<typeof NodePgSession>[2]
     options: ConstructorParameters<typeof NodePgSession>[3]
   }
-  return async <T>(preamble: string, fn: (tx: never) => Promise<T>): Promise<T> => {
-    // The marker stays first so that query counts still see the binding (transaction overhead).
-    const opening = preamble.startsWith(BIND_MARKER)
-      ? `${BIND_MARKER} BEGIN; ${preamble.slice(BIND_MARKER.length).trimStart()}`
-      : `BEGIN; ${preamble}`
-    const client = await pool.connect()
-    let broken = false
-    try {
+  return <T>(preamble: string, fn: (tx: never) => Promise<T>): Promise<T> =>
+    withBoundClient(pool, preamble, (client) => {
       const session = new NodePgSession(client, internals.dialect, internals.schema, internals.options)
-      const tx = new NodePgTransaction(internals.dialect, session, internals.schema)
-      await client.query(opening)
-      try {
-        const result = await fn(tx as never)
-        await client.query('COMMIT')
-        return result
-      } catch (err) {
-        // A connection that cannot even roll back is not handed to the next request.
-        await client.query('ROLLBACK').catch(() => {
-          broken = true
-        })
-        throw err
-      }
-    } finally {
-      client.release(broken)
-    }
-  }
+      return fn(new NodePgTransaction(internals.dialect, session, internals.schema) as never)
+    })
 }

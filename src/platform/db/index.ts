@@ -2,8 +2,17 @@ export { openEngine } from './engine.ts'
 export type { Engine, EngineKind, OpenEngineOptions, Orm, SqlRunner } from './engine.ts'
 export { DbErrors } from './db.errors.ts'
 export { isConnectionFailure, sqlStateOf, statementLabel } from './failures.ts'
-export { appTransaction, bindingStatement, networkTransaction, withOwnerRole, APP_ROLE } from './tx.ts'
+export {
+  appTransaction,
+  bindingStatement,
+  networkRead,
+  networkTransaction,
+  withOwnerRole,
+  APP_ROLE,
+} from './tx.ts'
 export type { Tx, TxBinding } from './tx.ts'
+export { compileSelect, compileStatement, decodeRows, readStatement, statementCache } from './statements.ts'
+export type { CompiledSelect, Statement, StatementRead } from './statements.ts'
 export { currentQueryStats, newQueryStats, withQueryStats } from './query-stats.ts'
 export type { Plan, QueryStats } from './query-stats.ts'
 export { DEFAULT_MIGRATIONS_DIR, checksumOf, readMigrationFiles } from './migrations/migration-files.ts'

@@ -1,26 +1,14 @@
 import { sql } from 'drizzle-orm'
 import type { Orm } from './engine.ts'
 import { boundTransactionRunnerOf } from './bound-tx.ts'
-import { BIND_MARKER } from './query-stats.ts'
+import { APP_ROLE, bindingStatement, type TxBinding } from './binding.ts'
+import { readStatement, type Statement } from './statements.ts'
 
-/** The non-superuser role every application transaction runs as (created by migration 0000). */
-export const APP_ROLE = 'colophon_app'
+export { APP_ROLE, bindingStatement } from './binding.ts'
+export type { TxBinding } from './binding.ts'
 
 /** A Drizzle transaction handle, as given to repositories. */
 export type Tx = Parameters<Parameters<Orm['transaction']>[0]>[0]
-
-/**
- * Who a transaction acts for: row-level security policies read these through `current_setting`.
- * - `siteId`: the site the work is scoped to (requests under `/sites/{site}`, jobs of a site).
- * - `userId`: the acting user, for policies that let a user see their own rows.
- * - `network`: network-scope work (network routes, credential lookups), which may see every site's rows.
- *   Only set after the caller's capability to act network-wide was checked, or for system work.
- */
-export interface TxBinding {
-  siteId?: string | null
-  userId?: string | null
-  network?: boolean
-}
 
 /**
  * Runs `fn` in a transaction as the application role, with `app.site_id`, `app.user_id` and `app.network`
@@ -52,29 +40,19 @@ export function networkTransaction<T>(orm: Orm, reason: string, fn: (tx: Tx) => 
   return appTransaction(orm, { network: true }, fn)
 }
 
-/** Ids are UUIDs (tests use short names): letters, digits, `-` and `_` only, so quoting is enough. */
-const ID = /^[A-Za-z0-9_-]{1,100}$/
-
-function idLiteral(value: string | null | undefined, name: string): string {
-  if (value === null || value === undefined || value === '') return "''"
-  // Inlined rather than sent as a parameter so that the statement can share a round trip with BEGIN;
-  // nothing but an id-shaped value ever reaches the text.
-  if (!ID.test(value)) throw new TypeError(`${name} must be an id`)
-  return `'${value}'`
-}
-
 /**
- * The one statement that binds a transaction: the application role and `app.site_id`, `app.user_id`,
- * `app.network`, all transaction-local (`set_config(…, true)`), so a pooled connection never carries them
- * into another request. Marked so that query counts treat it as transaction overhead.
+ * `networkTransaction` for one compiled read (`compileStatement`, `compileSelect`): bound to network scope
+ * the same way, and on PostgreSQL sent with its binding in one round trip (ADR 0015). The same rules of
+ * use apply: `reason` says why this read may see every site.
  */
-export function bindingStatement(binding: TxBinding): string {
-  return (
-    `${BIND_MARKER} SELECT set_config('role', '${APP_ROLE}', true), ` +
-    `set_config('app.site_id', ${idLiteral(binding.siteId, 'siteId')}, true), ` +
-    `set_config('app.user_id', ${idLiteral(binding.userId, 'userId')}, true), ` +
-    `set_config('app.network', '${binding.network ? 'on' : 'off'}', true)`
-  )
+export function networkRead(
+  orm: Orm,
+  reason: string,
+  statement: Statement,
+  values: Readonly<Record<string, unknown>>,
+): Promise<unknown[][]> {
+  if (reason.trim() === '') throw new TypeError('networkRead needs a reason')
+  return readStatement(orm, { network: true }, statement, values)
 }
 
 /**

@@ -34,7 +34,12 @@ export interface EntryView {
   revisions?: { head: string | null; published: string | null; hasUnpublishedChanges: boolean }
 }
 
-const iso = (d: Date | null): string | null => (d ? d.toISOString() : null)
+/**
+ * A timestamp as the API shows it. The reading API's rows already carry it as that text (its statement
+ * formats it, sparing a Date per value); every other row carries a Date.
+ */
+const iso = (d: Date | string | null): string | null =>
+  d === null ? null : typeof d === 'string' ? d : d.toISOString()
 
 export type EntryField = keyof EntryView
 
@@ -66,8 +71,8 @@ const FIELDS: {
   publishedAt: { columns: ['publishedAt'], view: (r) => iso(r.publishedAt) },
   publishAt: { columns: ['publishAt'], view: (r) => iso(r.publishAt) },
   unpublishAt: { columns: ['unpublishAt'], view: (r) => iso(r.unpublishAt) },
-  createdAt: { columns: ['createdAt'], view: (r) => r.createdAt.toISOString() },
-  updatedAt: { columns: ['updatedAt'], view: (r) => r.updatedAt.toISOString() },
+  createdAt: { columns: ['createdAt'], view: (r) => iso(r.createdAt) as string },
+  updatedAt: { columns: ['updatedAt'], view: (r) => iso(r.updatedAt) as string },
   revisions: {
     columns: ['headRevisionId', 'publishedRevisionId'],
     view: (r) => ({
@@ -110,8 +115,11 @@ export function toEntryView(row: EntryRow, typeKey: string, options: { editorial
 }
 
 const Timestamp = Type.String({ format: 'date-time' })
-const NullableTimestamp = Type.Union([Timestamp, Type.Null()])
-const NullableUuid = Type.Union([Type.String({ format: 'uuid' }), Type.Null()])
+// Nullable as a type list rather than `anyOf [string, null]`: the reply serializer writes a type list
+// directly, while for `anyOf` it validates every value against each branch first (a date-time or uuid
+// format check per field of every entry of a list).
+const NullableTimestamp = Type.Unsafe<string | null>({ type: ['string', 'null'], format: 'date-time' })
+const NullableUuid = Type.Unsafe<string | null>({ type: ['string', 'null'], format: 'uuid' })
 
 export const EntrySeoSchema = Type.Object(
   {

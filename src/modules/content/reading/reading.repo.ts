@@ -1,6 +1,6 @@
-import { and, eq, sql, type SQL } from 'drizzle-orm'
+import { and, getTableColumns, sql, type SQL } from 'drizzle-orm'
 import type { PgColumn } from 'drizzle-orm/pg-core'
-import { schema, type Tx } from '../../../platform/db/index.ts'
+import { schema, statementCache, type StatementRead } from '../../../platform/db/index.ts'
 import { visibleTo, type Audience } from '../audience.repo.ts'
 import type { EntryRow } from '../entries/index.ts'
 
@@ -10,8 +10,14 @@ const { entries, contentTypes } = schema
  * The SQL of the reading API. A page and everything it includes (author, terms, parent) come from ONE
  * statement: the includes are correlated subqueries built with json_build_object / json_agg, so the number
  * of statements never grows with the page size or the includes (the query budget tests hold us to it).
- * Every value a caller gives travels as a bound parameter; the only raw SQL pieces are column names
- * picked from the fixed table below. Only the columns the reply shows are read (`columns`).
+ * Only the columns the reply shows are read.
+ *
+ * Statements are compiled once per query shape (ADR 0015): `listShape` and `entryShape` reduce a query to
+ * plain data (which columns, which filters are present, the sort, whether a cursor is given, the page
+ * size) and the builders below see only that shape. Every value a caller gives is a named placeholder
+ * filled when the statement is read; the only raw SQL pieces are column names from the fixed tables below,
+ * fixed enumerations chosen by code, and the validated page size (a literal, so that PostgreSQL's generic
+ * plan of the prepared statement is as good as a custom one).
  *
  * Keyset pages are index bounds at any depth: the position is a row-value comparison `(key, id) < (…)`
  * and every offered sort has an index on `(site_id, key DESC NULLS LAST, id DESC NULLS LAST)` (schema
@@ -72,6 +78,15 @@ export interface ListQuery {
   limit: number
 }
 
+export interface EntryQuery {
+  siteId: string
+  id: string
+  audience: Audience
+  includes: Includes
+  columns: ReadonlySet<keyof EntryRow>
+  typeKey: boolean
+}
+
 export interface AuthorInclude {
   id: string
   name: string
@@ -100,19 +115,60 @@ export interface ReadingRow {
   parent: ParentInclude | null
 }
 
-const listOf = (values: readonly string[]): SQL =>
-  sql`(${sql.join(
-    values.map((v) => sql`${v}`),
-    sql`, `,
-  )})`
+/** Most rows one statement may ask for: the page size is written into the text, so it is bounded here. */
+const MAX_ROWS = 1000
 
-function termFilter(siteId: string, term: TermRef): SQL {
+/** What a single-entry read looks like as data: everything its statement text depends on. */
+interface EntryShape {
+  /** The entry columns after `id`, in the order of the select list. */
+  columns: (keyof EntryRow)[]
+  typeKey: boolean
+  audience: Audience
+  includes: Includes
+  /** Whether the sort value comes (lists, for their cursor). */
+  sortKey: SortKey | null
+}
+
+/** What a list looks like as data. */
+interface ListShape extends EntryShape {
+  sortKey: SortKey
+  descending: boolean
+  types: 'any' | 'one' | 'many'
+  statuses: boolean
+  terms: ('id' | 'slug')[]
+  author: boolean
+  parent: 'any' | 'none' | 'id'
+  publishedAfter: boolean
+  publishedBefore: boolean
+  search: boolean
+  slug: boolean
+  /** The keyset position: none, after a row with a sort value, after a row whose sort value is null. */
+  after: 'none' | 'value' | 'null'
+  limit: number
+}
+
+const value = (name: string) => sql.placeholder(name)
+const SITE = value('site')
+
+/** The columns as the select list names them: always in the table's own order, so shapes compare equal. */
+const ENTRY_COLUMNS = Object.keys(getTableColumns(entries)) as (keyof EntryRow)[]
+
+function columnsOf(columns: ReadonlySet<keyof EntryRow>): (keyof EntryRow)[] {
+  return ENTRY_COLUMNS.filter((c) => c !== 'id' && columns.has(c))
+}
+
+function includesOf(includes: Includes): Includes {
+  return { author: includes.author, terms: includes.terms, parent: includes.parent }
+}
+
+function termFilter(index: number, kind: 'id' | 'slug'): SQL {
   const match =
-    'id' in term
-      ? sql`et.term_id = ${term.id}`
+    kind === 'id'
+      ? sql`et.term_id = ${value(`term${index}`)}`
       : sql`et.term_id in (select tm.id from terms tm join taxonomies tx on tx.id = tm.taxonomy_id
-          where tm.site_id = ${siteId} and tx.site_id = ${siteId} and tx.key = ${term.taxonomy} and tm.slug = ${term.slug})`
-  return sql`exists (select 1 from entry_terms et where et.site_id = ${siteId} and et.entry_id = ${entries.id} and ${match})`
+          where tm.site_id = ${SITE} and tx.site_id = ${SITE} and tx.key = ${value(`taxonomy${index}`)}
+          and tm.slug = ${value(`termSlug${index}`)})`
+  return sql`exists (select 1 from entry_terms et where et.site_id = ${SITE} and et.entry_id = ${entries.id} and ${match})`
 }
 
 /** `%`, `_` and the escape character itself lose their LIKE meaning in a searched title. */
@@ -120,32 +176,31 @@ function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 }
 
-function filterConditions(q: ListQuery): SQL[] {
-  const f = q.filters
+function filterConditions(s: ListShape): SQL[] {
   const out: SQL[] = []
   // One type (the common case) is an equality an index can bound; several are a filter.
-  if (f.types?.length === 1)
+  if (s.types === 'one')
     out.push(
-      sql`${entries.typeId} = (select ct.id from content_types ct where ct.site_id = ${q.siteId} and ct.key = ${f.types[0]})`,
+      sql`${entries.typeId} = (select ct.id from content_types ct where ct.site_id = ${SITE} and ct.key = ${value('type')})`,
     )
-  else if (f.types?.length)
+  else if (s.types === 'many')
     out.push(
-      sql`${entries.typeId} in (select ct.id from content_types ct where ct.site_id = ${q.siteId} and ct.key in ${listOf(f.types)})`,
+      sql`${entries.typeId} in (select ct.id from content_types ct where ct.site_id = ${SITE} and ct.key = any(${value('types')}::text[]))`,
     )
-  if (q.audience.drafts)
+  if (s.audience.drafts)
     out.push(
-      f.statuses?.length
-        ? sql`${entries.status} in ${listOf(f.statuses)}`
+      s.statuses
+        ? sql`${entries.status} = any(${value('statuses')}::text[])`
         : sql`${entries.status} <> 'trash'`,
     )
-  for (const term of f.terms ?? []) out.push(termFilter(q.siteId, term))
-  if (f.authorId) out.push(sql`${entries.authorId} = ${f.authorId}`)
-  if (f.parentId === null) out.push(sql`${entries.parentId} is null`)
-  else if (f.parentId) out.push(sql`${entries.parentId} = ${f.parentId}`)
-  if (f.publishedAfter) out.push(sql`${entries.publishedAt} >= ${f.publishedAfter}::timestamptz`)
-  if (f.publishedBefore) out.push(sql`${entries.publishedAt} < ${f.publishedBefore}::timestamptz`)
-  if (f.search) out.push(sql`${entries.title} ilike ${likePattern(f.search)} escape '\\'`)
-  if (f.slug) out.push(sql`${entries.slug} = ${f.slug}`)
+  s.terms.forEach((kind, index) => out.push(termFilter(index, kind)))
+  if (s.author) out.push(sql`${entries.authorId} = ${value('author')}`)
+  if (s.parent === 'none') out.push(sql`${entries.parentId} is null`)
+  else if (s.parent === 'id') out.push(sql`${entries.parentId} = ${value('parent')}`)
+  if (s.publishedAfter) out.push(sql`${entries.publishedAt} >= ${value('publishedAfter')}::timestamptz`)
+  if (s.publishedBefore) out.push(sql`${entries.publishedAt} < ${value('publishedBefore')}::timestamptz`)
+  if (s.search) out.push(sql`${entries.title} ilike ${value('search')} escape '\\'`)
+  if (s.slug) out.push(sql`${entries.slug} = ${value('slug')}`)
   return out
 }
 
@@ -157,10 +212,10 @@ function sortValueOf(key: SortKey): SQL {
   return isTimestamp(key) ? sql`(extract(epoch from ${column}) * 1000000)::bigint::text` : sql`${column}`
 }
 
-function cursorValue(key: SortKey, value: string): SQL {
+function cursorValue(key: SortKey): SQL {
   return isTimestamp(key)
-    ? sql`(timestamptz 'epoch' + ${value}::bigint::float8 * interval '1 microsecond')`
-    : sql`${value}`
+    ? sql`(timestamptz 'epoch' + ${value('cursorValue')}::bigint::float8 * interval '1 microsecond')`
+    : sql`${value('cursorValue')}::text`
 }
 
 /** `column dir` as the sort index is scanned that way: DESC NULLS LAST forwards, ASC NULLS FIRST backwards. */
@@ -169,135 +224,201 @@ function orderBy(column: SQL | PgColumn, descending: boolean): SQL {
 }
 
 /** Rows beyond the keyset position among those whose sort key is not null: one row-value bound. */
-function beyondValue(q: ListQuery): SQL | undefined {
-  if (!q.after) return undefined
-  if (q.after.value === null) return sql`false`
-  const column = SORT_COLUMNS[q.sort.key]
-  const beyond = q.sort.descending ? sql`<` : sql`>`
-  return sql`(${column}, ${entries.id}) ${beyond} (${cursorValue(q.sort.key, q.after.value)}, ${q.after.id})`
+function beyondValue(s: ListShape): SQL | undefined {
+  if (s.after === 'none') return undefined
+  if (s.after === 'null') return sql`false`
+  const beyond = s.descending ? sql`<` : sql`>`
+  return sql`(${SORT_COLUMNS[s.sortKey]}, ${entries.id}) ${beyond} (${cursorValue(s.sortKey)}, ${value('cursorId')}::uuid)`
 }
 
 /** Rows beyond the keyset position among those whose sort key is null (they come after all others). */
-function beyondNull(q: ListQuery): SQL | undefined {
-  if (q.after?.value !== null || !q.after) return undefined
-  return q.sort.descending ? sql`${entries.id} < ${q.after.id}` : sql`${entries.id} > ${q.after.id}`
+function beyondNull(s: ListShape): SQL | undefined {
+  if (s.after !== 'null') return undefined
+  return s.descending ? sql`${entries.id} < ${value('cursorId')}` : sql`${entries.id} > ${value('cursorId')}`
 }
 
 /**
  * Whether the sort key can be null among the rows read: only `publishedAt`, and only for callers who see
  * unpublished entries (a published entry always has its publication time).
  */
-const twoRanges = (q: ListQuery): boolean => q.sort.key === 'publishedAt' && q.audience.drafts
+const twoRanges = (s: ListShape): boolean => s.sortKey === 'publishedAt' && s.audience.drafts
 
-function includeColumns(siteId: string, audience: Audience, includes: Includes) {
-  const author = includes.author
-    ? sql<AuthorInclude | null>`(select json_build_object('id', u.id, 'name', u.name) from users u where u.id = ${entries.authorId})`
-    : sql<null>`null`
+function includeColumns(s: EntryShape): SQL[] {
+  const out: SQL[] = []
+  if (s.includes.author)
+    out.push(
+      sql`(select json_build_object('id', u.id, 'name', u.name) from users u where u.id = ${entries.authorId})`,
+    )
   // The lateral primary-key lookup (LIMIT 1 keeps the planner from flattening it) reads only the entry's
   // few terms; as a plain join, PostgreSQL's default costs pick a scan of every term of the site per entry.
-  const terms = includes.terms
-    ? sql<Record<string, TermInclude[]> | null>`(select json_object_agg(g.key, g.items) from (
+  if (s.includes.terms)
+    out.push(sql`(select json_object_agg(g.key, g.items) from (
         select tx.key, json_agg(json_build_object('id', tm.id, 'slug', tm.slug, 'name', tm.name)
           order by et.position, tm.name, tm.id) as items
         from entry_terms et
         cross join lateral (select t.id, t.slug, t.name, t.taxonomy_id from terms t
-          where t.id = et.term_id and t.site_id = ${siteId} limit 1) tm
-        join taxonomies tx on tx.id = tm.taxonomy_id and tx.site_id = ${siteId}
-        where et.site_id = ${siteId} and et.entry_id = ${entries.id}
-        group by tx.key) g)`
-    : sql<null>`null`
+          where t.id = et.term_id and t.site_id = ${SITE} limit 1) tm
+        join taxonomies tx on tx.id = tm.taxonomy_id and tx.site_id = ${SITE}
+        where et.site_id = ${SITE} and et.entry_id = ${entries.id}
+        group by tx.key) g)`)
   // The parent comes only when the caller could read it themselves. Without `drafts` the outer entry is a
   // published one of a live site, so the parent's rule need not look at the site again.
-  const parentVisible = visibleTo(audience, 'p', siteId, ['public'], { siteKnownLive: !audience.drafts })
-  const parent = includes.parent
-    ? sql<ParentInclude | null>`(select json_build_object('id', p.id, 'type', pt.key, 'slug', p.slug, 'title', p.title)
+  if (s.includes.parent) {
+    const parentVisible = visibleTo(s.audience, 'p', SITE, ['public'], { siteKnownLive: !s.audience.drafts })
+    out.push(sql`(select json_build_object('id', p.id, 'type', pt.key, 'slug', p.slug, 'title', p.title)
         from entries p join content_types pt on pt.id = p.type_id
-        where p.site_id = ${siteId} and p.id = ${entries.parentId} and ${parentVisible})`
-    : sql<null>`null`
-  return { author, terms, parent }
+        where p.site_id = ${SITE} and p.id = ${entries.parentId} and ${parentVisible})`)
+  }
+  return out
 }
 
-function selectReading(
-  tx: Tx,
-  q: Pick<ListQuery, 'siteId' | 'audience' | 'includes' | 'sort' | 'columns' | 'typeKey'>,
-) {
-  // The join also makes the query builder qualify every column: the include subqueries name columns
-  // (`id`, `parent_id`) that their own tables have too.
-  const picked: Record<string, PgColumn> = { id: entries.id }
-  for (const column of q.columns) picked[column] = entries[column]
-  return tx
-    .select({
-      entry: picked,
-      typeKey: q.typeKey ? contentTypes.key : sql<string>`''`,
-      sortValue: sortValueOf(q.sort.key).mapWith(String),
-      ...includeColumns(q.siteId, q.audience, q.includes),
-    })
-    .from(entries)
-    .innerJoin(contentTypes, eq(contentTypes.id, entries.typeId))
+/**
+ * A column as the reading API reads it: timestamps as the ISO 8601 text the reply shows (UTC, to the
+ * millisecond, exactly what `Date#toISOString` writes), which spares parsing a Date per value only to
+ * print it again; the entry view takes either (entries.view.ts).
+ */
+function columnAsRead(column: keyof EntryRow): SQL {
+  const c = entries[column]
+  return c.getSQLType() === 'timestamp with time zone'
+    ? sql`to_char(${c} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+    : sql`${c}`
+}
+
+/** `select <id, columns, type key, sort value, includes> from entries [join content_types]`. */
+function selectFrom(s: EntryShape): SQL {
+  const list: SQL[] = [sql`${entries.id}`, ...s.columns.map(columnAsRead)]
+  if (s.typeKey) list.push(sql`${contentTypes.key}`)
+  if (s.sortKey !== null) list.push(sortValueOf(s.sortKey))
+  list.push(...includeColumns(s))
+  const join = s.typeKey ? sql` join ${contentTypes} on ${contentTypes.id} = ${entries.typeId}` : sql``
+  return sql`select ${sql.join(list, sql`, `)} from ${entries}${join}`
+}
+
+/** Rows as `selectFrom` lists them, back into `ReadingRow`s (timestamps stay ISO text: `columnAsRead`). */
+function decode(s: EntryShape, rows: unknown[][]): ReadingRow[] {
+  return rows.map((row) => {
+    let at = 0
+    const next = () => row[at++]
+    const entry: Record<string, unknown> = { id: next() }
+    for (const column of s.columns) entry[column] = next()
+    return {
+      entry: entry as unknown as EntryRow,
+      typeKey: s.typeKey ? (next() as string) : '',
+      sortValue: s.sortKey !== null ? (next() as string | null) : null,
+      author: s.includes.author ? (next() as AuthorInclude | null) : null,
+      terms: s.includes.terms ? (next() as Record<string, TermInclude[]> | null) : null,
+      parent: s.includes.parent ? (next() as ParentInclude | null) : null,
+    }
+  })
 }
 
 /** The ids of one index range of the page: rows matching `bound`, in sort order, at most `limit`. */
-function rangeIds(q: ListQuery, conditions: (SQL | undefined)[], bound: SQL | undefined): SQL {
+function rangeIds(s: ListShape, conditions: (SQL | undefined)[], bound: SQL | undefined, limit: SQL): SQL {
   const where = and(...conditions, bound) ?? sql`true`
-  const column = SORT_COLUMNS[q.sort.key]
+  const column = SORT_COLUMNS[s.sortKey]
   return sql`(select ${entries.id} from ${entries} where ${where}
-    order by ${orderBy(column, q.sort.descending)}, ${orderBy(entries.id, q.sort.descending)} limit ${q.limit})`
+    order by ${orderBy(column, s.descending)}, ${orderBy(entries.id, s.descending)} limit ${limit})`
 }
 
-/** One page (`limit` rows; ask for one more to learn whether another page exists). */
-export async function listEntriesForReading(tx: Tx, q: ListQuery): Promise<ReadingRow[]> {
-  const column = SORT_COLUMNS[q.sort.key]
+const listStatement = statementCache((s: ListShape): SQL => {
+  const column = SORT_COLUMNS[s.sortKey]
+  const limit = sql.raw(String(s.limit))
   const conditions = [
-    eq(entries.siteId, q.siteId),
-    visibleTo(q.audience, 'entries', q.siteId),
-    ...filterConditions(q),
+    sql`${entries.siteId} = ${SITE}`,
+    visibleTo(s.audience, 'entries', SITE),
+    ...filterConditions(s),
   ]
-  const order = [orderBy(column, q.sort.descending), orderBy(entries.id, q.sort.descending)]
-  if (!twoRanges(q)) {
-    const rows = await selectReading(tx, q)
-      .where(and(...conditions, beyondValue(q)))
-      .orderBy(...order)
-      .limit(q.limit)
-    return rows as ReadingRow[]
-  }
+  const order = [orderBy(column, s.descending), orderBy(entries.id, s.descending)]
+  if (!twoRanges(s))
+    return sql`${selectFrom(s)} where ${and(...conditions, beyondValue(s))} order by ${sql.join(order, sql`, `)} limit ${limit}`
   // Published entries first (their range is empty once the cursor is among the never-published ones),
   // then the never-published ones by id. Each range is read from the index up to `limit` rows; the final
   // order puts nulls last whatever the direction.
-  const published = rangeIds(q, [...conditions, sql`${column} is not null`], beyondValue(q))
-  const never = rangeIds(q, [...conditions, sql`${column} is null`], beyondNull(q))
-  const rows = await selectReading(tx, q)
-    .where(and(eq(entries.siteId, q.siteId), sql`${entries.id} in (${published} union all ${never})`))
-    .orderBy(sql`${column} is null`, ...order)
-    .limit(q.limit)
-  return rows as ReadingRow[]
+  const published = rangeIds(s, [...conditions, sql`${column} is not null`], beyondValue(s), limit)
+  const never = rangeIds(s, [...conditions, sql`${column} is null`], beyondNull(s), limit)
+  return sql`${selectFrom(s)} where ${entries.siteId} = ${SITE} and ${entries.id} in (${published} union all ${never})
+    order by ${column} is null, ${sql.join(order, sql`, `)} limit ${limit}`
+})
+
+/** The shape of a list query and the values of its placeholders. */
+function listShape(q: ListQuery): { shape: ListShape; values: Record<string, unknown> } {
+  if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > MAX_ROWS)
+    throw new RangeError(`limit must be an integer from 1 to ${MAX_ROWS}`)
+  const f = q.filters
+  const values: Record<string, unknown> = { site: q.siteId }
+  const types = f.types ?? []
+  if (types.length === 1) values.type = types[0]
+  else if (types.length > 1) values.types = [...types]
+  const statuses = q.audience.drafts && f.statuses !== undefined && f.statuses.length > 0
+  if (statuses) values.statuses = [...(f.statuses ?? [])]
+  const terms = (f.terms ?? []).map((term, index): 'id' | 'slug' => {
+    if ('id' in term) {
+      values[`term${index}`] = term.id
+      return 'id'
+    }
+    values[`taxonomy${index}`] = term.taxonomy
+    values[`termSlug${index}`] = term.slug
+    return 'slug'
+  })
+  if (f.authorId) values.author = f.authorId
+  if (f.parentId) values.parent = f.parentId
+  if (f.publishedAfter) values.publishedAfter = f.publishedAfter
+  if (f.publishedBefore) values.publishedBefore = f.publishedBefore
+  if (f.search) values.search = likePattern(f.search)
+  if (f.slug) values.slug = f.slug
+  if (q.after) {
+    values.cursorId = q.after.id
+    if (q.after.value !== null) values.cursorValue = q.after.value
+  }
+  const shape: ListShape = {
+    columns: columnsOf(q.columns),
+    typeKey: q.typeKey,
+    audience: { private: q.audience.private, drafts: q.audience.drafts },
+    includes: includesOf(q.includes),
+    sortKey: q.sort.key,
+    descending: q.sort.descending,
+    types: types.length === 0 ? 'any' : types.length === 1 ? 'one' : 'many',
+    statuses,
+    terms,
+    author: Boolean(f.authorId),
+    parent: f.parentId === null ? 'none' : f.parentId ? 'id' : 'any',
+    publishedAfter: Boolean(f.publishedAfter),
+    publishedBefore: Boolean(f.publishedBefore),
+    search: Boolean(f.search),
+    slug: Boolean(f.slug),
+    after: !q.after ? 'none' : q.after.value === null ? 'null' : 'value',
+    limit: q.limit,
+  }
+  return { shape, values }
 }
+
+/** One page (`limit` rows; ask for one more to learn whether another page exists). */
+export async function listEntriesForReading(read: StatementRead, q: ListQuery): Promise<ReadingRow[]> {
+  const { shape, values } = listShape(q)
+  return decode(shape, await read(listStatement(shape), values))
+}
+
+const entryStatement = statementCache(
+  (s: EntryShape): SQL =>
+    sql`${selectFrom(s)} where ${entries.siteId} = ${SITE} and ${entries.id} = ${value('id')}
+      and ${visibleTo(s.audience, 'entries', SITE, ['public', 'password'])}`,
+)
 
 /**
  * One entry by id. Readers also get password-protected entries here (the service checks the password);
  * lists never show them to readers. The status, visibility and password hash always come, for that check.
  */
 export async function findEntryForReading(
-  tx: Tx,
-  q: {
-    siteId: string
-    id: string
-    audience: Audience
-    includes: Includes
-    columns: ReadonlySet<keyof EntryRow>
-    typeKey: boolean
-  },
+  read: StatementRead,
+  q: EntryQuery,
 ): Promise<ReadingRow | undefined> {
-  const columns = new Set(q.columns).add('status').add('visibility').add('passwordHash')
-  const [row] = await selectReading(tx, {
-    ...q,
-    columns,
-    sort: { key: 'publishedAt', descending: true },
-  }).where(
-    and(
-      eq(entries.siteId, q.siteId),
-      eq(entries.id, q.id),
-      visibleTo(q.audience, 'entries', q.siteId, ['public', 'password']),
-    ),
-  )
-  return row as ReadingRow | undefined
+  const shape: EntryShape = {
+    columns: columnsOf(new Set(q.columns).add('status').add('visibility').add('passwordHash')),
+    typeKey: q.typeKey,
+    audience: { private: q.audience.private, drafts: q.audience.drafts },
+    includes: includesOf(q.includes),
+    sortKey: null,
+  }
+  const rows = await read(entryStatement(shape), { site: q.siteId, id: q.id })
+  return decode(shape, rows)[0]
 }

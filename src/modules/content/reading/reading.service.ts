@@ -245,18 +245,16 @@ export function createReadingService() {
     // Without `drafts`, only published entries are seen: asking for other statuses finds nothing.
     if (!audience.drafts && query.status !== undefined && !parseStatuses(query.status)?.includes('published'))
       return { items: [], nextCursor: null }
-    const rows = await ctx.tx((tx) =>
-      listEntriesForReading(tx, {
-        siteId: site.id,
-        ...readPlan(fields),
-        audience,
-        includes,
-        filters,
-        sort,
-        after,
-        limit: limit + 1,
-      }),
-    )
+    const rows = await listEntriesForReading(ctx.read, {
+      siteId: site.id,
+      ...readPlan(fields),
+      audience,
+      includes,
+      filters,
+      sort,
+      after,
+      limit: limit + 1,
+    })
     return pageOf(
       rows,
       limit,
@@ -279,15 +277,13 @@ export function createReadingService() {
     const audience = audienceOf(ctx)
     const includes = parseIncludes(query.include)
     const fields = parseFieldset(query.fields, can(ctx, EDIT_OWN) ? ENTRY_FIELDS : SINGLE)
-    const row = await ctx.tx((tx) =>
-      findEntryForReading(tx, {
-        siteId: site.id,
-        id: id.toLowerCase(),
-        audience,
-        includes,
-        ...readPlan(fields),
-      }),
-    )
+    const row = await findEntryForReading(ctx.read, {
+      siteId: site.id,
+      id: id.toLowerCase(),
+      audience,
+      includes,
+      ...readPlan(fields),
+    })
     if (!row) throw ContentErrors.entryNotFound()
     if (passwordRequired(audience, row.entry)) await unlock(row.entry.passwordHash, query.password)
     return shape(row, audience, fields, includes)

@@ -194,12 +194,13 @@ export function restoreStatus(input: {
   return before
 }
 
-/**
- * `at` as local wall-clock time with its UTC offset in `timeZone` (`2025-03-01T11:00:00+01:00`): what
- * replies show beside the stored UTC instant. Unknown zones fall back to UTC.
- */
-export function toLocalIso(at: Date, timeZone: string): string {
-  let format: Intl.DateTimeFormat
+/** Formatters by time zone (building one costs far more than using it); null for an unknown zone. */
+const wallClockFormats = new Map<string, Intl.DateTimeFormat | null>()
+const MAX_FORMATS = 1000
+
+function wallClockFormat(timeZone: string): Intl.DateTimeFormat | null {
+  let format = wallClockFormats.get(timeZone)
+  if (format !== undefined) return format
   try {
     format = new Intl.DateTimeFormat('en-CA', {
       timeZone,
@@ -212,8 +213,20 @@ export function toLocalIso(at: Date, timeZone: string): string {
       second: '2-digit',
     })
   } catch {
-    return toLocalIso(at, 'UTC')
+    format = null
   }
+  if (wallClockFormats.size >= MAX_FORMATS) wallClockFormats.clear()
+  wallClockFormats.set(timeZone, format)
+  return format
+}
+
+/**
+ * `at` as local wall-clock time with its UTC offset in `timeZone` (`2025-03-01T11:00:00+01:00`): what
+ * replies show beside the stored UTC instant. Unknown zones fall back to UTC.
+ */
+export function toLocalIso(at: Date, timeZone: string): string {
+  const format = wallClockFormat(timeZone)
+  if (format === null) return toLocalIso(at, 'UTC')
   const parts = format.formatToParts(at)
   const of = (type: string) => parts.find((p) => p.type === type)?.value ?? '00'
   const wall = `${of('year').padStart(4, '0')}-${of('month')}-${of('day')}T${of('hour')}:${of('minute')}:${of('second')}`
