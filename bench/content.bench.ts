@@ -1,8 +1,9 @@
 /**
  * Content benchmark: a site with BENCH_ENTRIES entries (default 10,000) carrying categories, tags, authors
  * and parents; then, in one process, `/health` as the baseline and the read and write paths of the
- * content API. The cases run in BENCH_ROUNDS interleaved rounds, each round starting with its own
- * `/health` run, so a slow spell of a shared machine lowers one round's baseline and cases together. Each
+ * content API. The read cases run in BENCH_ROUNDS interleaved rounds, each round starting with its own
+ * `/health` run, so a slow spell of a shared machine lowers one round's baseline and cases together; the
+ * write cases follow in rounds of their own. Each
  * case prints the median over the rounds of its requests/s, p50/p99 latency and ratio to its round's
  * baseline, with queries per request and reply size; then the idle and peak RSS, and whether the targets
  * hold (they are set for PostgreSQL; ratios are medians of per-round ratios).
@@ -339,7 +340,8 @@ function report(
         `${Number.isNaN(m.queriesPerRequest) ? '  -' : m.queriesPerRequest.toFixed(2)} queries/req  ` +
         `${ratioOf(m).toFixed(2)}× baseline  ` +
         `${(bytes / Math.max(1, requests) / 1024).toFixed(1)} KB/reply  ` +
-        `non-2xx ${m.rounds.reduce((sum, r) => sum + r.non2xx, 0)}, errors ${m.rounds.reduce((sum, r) => sum + r.errors, 0)}`,
+        `non-2xx ${m.rounds.reduce((sum, r) => sum + r.non2xx, 0)}, errors ${m.rounds.reduce((sum, r) => sum + r.errors, 0)}  ` +
+        `(rounds: ${m.rounds.map((r) => r.requests.average.toFixed(0)).join(' / ')} req/s)`,
     )
   }
   console.log(
@@ -417,8 +419,15 @@ async function main(): Promise<void> {
       options: { path: `${single}?include=author,terms,parent`, headers: UNCACHED },
     },
   ]
-  if ('paths' in writes) cases.push(writeCase(writes.paths, key), publishCase(entries, key))
-  const { result: measured, peakRss } = await withPeakRss(() => measureRounds(bench, cases))
+  // Writes go after every read round, in rounds of their own: what a write leaves behind (published
+  // entries' jobs, cache invalidations) would otherwise run during the next round's reads.
+  const writeCases = 'paths' in writes ? [writeCase(writes.paths, key), publishCase(entries, key)] : []
+  const { result: measured, peakRss } = await withPeakRss(async () => {
+    const reads = await measureRounds(bench, cases)
+    if (writeCases.length === 0) return reads
+    const [, ...written] = await measureRounds(bench, [cases[0] as Case, ...writeCases])
+    return [...reads, ...written]
+  })
   const peak = Math.max(peakRss, process.resourceUsage().maxRSS * 1024)
   report(measured, { boot, seeded, peakUnderLoad: peakRss, peak }, bench.engine.kind)
   if ('skipped' in writes) console.log(`write case skipped: ${writes.skipped}`)

@@ -100,6 +100,14 @@ describe('creating entries', () => {
     expect((await create(admin, { type: 'page', title: 'Crème brûlée' })).slug).toBe('creme-brulee')
   })
 
+  it('finds the next free suffix past the 32 slugs one lookup probes', async () => {
+    const slugs: string[] = []
+    for (let i = 0; i < 33; i++) slugs.push((await create(admin, { type: 'post', title: 'Crowd' })).slug)
+    expect(slugs.slice(0, 3)).toEqual(['crowd', 'crowd-2', 'crowd-3'])
+    expect(slugs.slice(-2)).toEqual(['crowd-32', 'crowd-33'])
+    expect(new Set(slugs).size).toBe(33)
+  })
+
   it('never fails concurrent creates of the same slug', async () => {
     const results = await Promise.all(
       [1, 2, 3, 4].map(() =>

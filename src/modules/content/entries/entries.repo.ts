@@ -1,10 +1,10 @@
-import { and, count, eq, isNull, ne, or, sql } from 'drizzle-orm'
+import { and, count, eq, isNull, ne, sql } from 'drizzle-orm'
 import { schema, type Tx } from '../../../platform/db/index.ts'
 import type { EntrySnapshot } from '../content.model.ts'
 import { EntriesErrors } from './entries.errors.ts'
 import { columnsOf } from './entries.snapshot.ts'
 import type { EntryRow } from './entries.view.ts'
-import { firstFreeSlug } from './slug.ts'
+import { withSuffix } from './slug.ts'
 
 export { snapshotOf } from './entries.snapshot.ts'
 export type { EntryRow } from './entries.view.ts'
@@ -42,27 +42,39 @@ export async function countEntries(tx: Tx, siteId: string): Promise<number> {
   return Number(row?.n ?? 0)
 }
 
+/** Slugs looked up per statement: the base and its next suffixes, then the following ones. */
+const SLUG_PROBE = 32
+
 /**
  * `slug`, or `slug-2`, `slug-3`… : the first one no other entry of the type (outside the trash) holds.
- * One query reads every taken slug of the family.
+ * Candidates are looked up by equality, 32 per statement, so each is an index probe on `entries_slug_key`
+ * however many entries the type has (a prefix match would read every slug of the type); one statement
+ * settles it unless 32 entries share the base.
  */
 export async function uniqueSlug(
   tx: Tx,
   q: { siteId: string; typeId: string; slug: string; excludeId?: string | undefined },
 ): Promise<string> {
-  const rows = await tx
-    .select({ slug: entries.slug })
-    .from(entries)
-    .where(
-      and(
-        eq(entries.siteId, q.siteId),
-        eq(entries.typeId, q.typeId),
-        isNull(entries.trashedAt),
-        or(eq(entries.slug, q.slug), sql`starts_with(${entries.slug}, ${q.slug + '-'})`),
-        q.excludeId ? ne(entries.id, q.excludeId) : undefined,
-      ),
+  for (let from = 1; ; from += SLUG_PROBE) {
+    const candidates = Array.from({ length: SLUG_PROBE }, (_, i) =>
+      from + i === 1 ? q.slug : withSuffix(q.slug, from + i),
     )
-  return firstFreeSlug(q.slug, new Set(rows.map((r) => r.slug)))
+    const rows = await tx
+      .select({ slug: entries.slug })
+      .from(entries)
+      .where(
+        and(
+          eq(entries.siteId, q.siteId),
+          eq(entries.typeId, q.typeId),
+          isNull(entries.trashedAt),
+          sql`${entries.slug} = any(${sql.param(candidates)}::text[])`,
+          q.excludeId ? ne(entries.id, q.excludeId) : undefined,
+        ),
+      )
+    const taken = new Set(rows.map((r) => r.slug))
+    const free = candidates.find((c) => !taken.has(c))
+    if (free !== undefined) return free
+  }
 }
 
 /**
