@@ -25,6 +25,7 @@ import {
   registerQueryTiming,
   registerRequestGuards,
   registerSecurityHeaders,
+  etagHash,
   registerValidation,
   rateLimitStore,
   type DeclaredRoute,
@@ -257,7 +258,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
   })
   await server.register(compress, { threshold: 1024 })
-  await server.register(etag)
+  // The plugin's own tags (SHA-1, base64), by Node's one-shot hash (etag.ts).
+  await server.register(etag, { hashFn: etagHash })
   // Shared by every node when Redis is configured (ADR 0014): rate-limit and quota counters, and the
   // broadcast that clears caches. Closed after everything else that may still count or publish.
   const redis = config.redisUrl

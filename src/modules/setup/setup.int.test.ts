@@ -421,6 +421,14 @@ describe('database update required', () => {
         schema: { current: false, pending: 1 },
       })
 
+      // Statements the node prepared before the update are prepared afresh after it (ADR 0015).
+      let forgotten = 0
+      const engine = a.db.appEngine
+      const forget = engine.forgetPreparedStatements.bind(engine)
+      engine.forgetPreparedStatements = () => {
+        forgotten += 1
+        forget()
+      }
       const applied = await admin.request({ method: 'POST', url: '/api/v1/setup/migrations', payload: {} })
       expect(applied.statusCode).toBe(200)
       expect(applied.json()).toMatchObject({
@@ -431,6 +439,7 @@ describe('database update required', () => {
       expect((await a.server.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(200)
       const api = await a.server.inject({ method: 'GET', url: '/api/v1/anything' })
       expect(errorOf(api).code).toBe('COLOPHON_HTTP_NOT_FOUND')
+      expect(forgotten).toBe(1)
       const [audit] = await a.db.engine.query<{ action: string }>(
         "SELECT action FROM audit_log WHERE action = 'setup.database.update'",
       )
