@@ -31,7 +31,7 @@ export {
   toEntryView,
   type EntryRow,
   type EntryView,
-  firstFreeSlug,
+  freeSlug,
   normaliseSlug,
   assertRichText,
   plainTextOf,

@@ -99,12 +99,13 @@ export async function findTerm(tx: Tx, siteId: string, id: string): Promise<Term
 }
 
 /**
- * `slug`, or `slug-2`, `slug-3`…: the first one no other term of the taxonomy holds. Callers hold the
- * taxonomy's row lock, so nobody takes it between this read and their write.
+ * Which of `candidates` other terms of the taxonomy hold (content's `freeSlug` picks the first free one),
+ * looked up by equality. Callers hold the taxonomy's row lock, so nobody takes one between this read and
+ * their write.
  */
 export async function takenTermSlugs(
   tx: Tx,
-  q: { siteId: string; taxonomyId: string; slug: string; excludeId?: string | undefined },
+  q: { siteId: string; taxonomyId: string; candidates: readonly string[]; excludeId?: string | undefined },
 ): Promise<Set<string>> {
   const rows = await tx
     .select({ slug: terms.slug })
@@ -113,7 +114,7 @@ export async function takenTermSlugs(
       and(
         eq(terms.siteId, q.siteId),
         eq(terms.taxonomyId, q.taxonomyId),
-        or(eq(terms.slug, q.slug), sql`starts_with(${terms.slug}, ${q.slug + '-'})`),
+        sql`${terms.slug} = any(${sql.param([...q.candidates])}::text[])`,
         q.excludeId ? ne(terms.id, q.excludeId) : undefined,
       ),
     )

@@ -2,7 +2,7 @@ import { requireCapability, requireSite, type Ctx } from '../../platform/access/
 import { newId, pageOf, type Page, type Tx } from '../../platform/db/index.ts'
 import { DEFAULT_PAGE_LIMIT } from '../../platform/http/index.ts'
 import { recordAudit } from '../audit/index.ts'
-import { firstFreeSlug, normaliseSlug } from '../content/index.ts'
+import { freeSlug as firstFreeOf, normaliseSlug } from '../content/index.ts'
 import { TaxonomyErrors } from './taxonomy.errors.ts'
 import { findTaxonomy, type TaxonomyRow } from './taxonomy.repo.ts'
 import type { CreateTermBody, ListTermsQuery, UpdateTermBody } from './terms.schema.ts'
@@ -83,8 +83,7 @@ async function freeSlug(
   tx: Tx,
   q: { siteId: string; taxonomyId: string; wanted: string; excludeId?: string },
 ): Promise<string> {
-  const slug = normaliseSlug(q.wanted)
-  return firstFreeSlug(slug, await takenTermSlugs(tx, { ...q, slug }))
+  return firstFreeOf(normaliseSlug(q.wanted), (candidates) => takenTermSlugs(tx, { ...q, candidates }))
 }
 
 /** Checks a new parent: only in hierarchical taxonomies, a term of the same taxonomy, never a cycle. */

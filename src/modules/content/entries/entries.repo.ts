@@ -4,7 +4,7 @@ import type { EntrySnapshot } from '../content.model.ts'
 import { EntriesErrors } from './entries.errors.ts'
 import { columnsOf } from './entries.snapshot.ts'
 import type { EntryRow } from './entries.view.ts'
-import { withSuffix } from './slug.ts'
+import { freeSlug } from './slug.ts'
 
 export { snapshotOf } from './entries.snapshot.ts'
 export type { EntryRow } from './entries.view.ts'
@@ -42,23 +42,12 @@ export async function countEntries(tx: Tx, siteId: string): Promise<number> {
   return Number(row?.n ?? 0)
 }
 
-/** Slugs looked up per statement: the base and its next suffixes, then the following ones. */
-const SLUG_PROBE = 32
-
-/**
- * `slug`, or `slug-2`, `slug-3`… : the first one no other entry of the type (outside the trash) holds.
- * Candidates are looked up by equality, 32 per statement, so each is an index probe on `entries_slug_key`
- * however many entries the type has (a prefix match would read every slug of the type); one statement
- * settles it unless 32 entries share the base.
- */
-export async function uniqueSlug(
+/** `slug`, or `slug-2`, `slug-3`… : the first one no other entry of the type (outside the trash) holds. */
+export function uniqueSlug(
   tx: Tx,
   q: { siteId: string; typeId: string; slug: string; excludeId?: string | undefined },
 ): Promise<string> {
-  for (let from = 1; ; from += SLUG_PROBE) {
-    const candidates = Array.from({ length: SLUG_PROBE }, (_, i) =>
-      from + i === 1 ? q.slug : withSuffix(q.slug, from + i),
-    )
+  return freeSlug(q.slug, async (candidates) => {
     const rows = await tx
       .select({ slug: entries.slug })
       .from(entries)
@@ -71,10 +60,8 @@ export async function uniqueSlug(
           q.excludeId ? ne(entries.id, q.excludeId) : undefined,
         ),
       )
-    const taken = new Set(rows.map((r) => r.slug))
-    const free = candidates.find((c) => !taken.has(c))
-    if (free !== undefined) return free
-  }
+    return new Set(rows.map((r) => r.slug))
+  })
 }
 
 /**

@@ -24,7 +24,7 @@ export {
   saveRevision,
 } from './entries.write.ts'
 export { EntriesErrors } from './entries.errors.ts'
-export { firstFreeSlug, normaliseSlug } from './slug.ts'
+export { freeSlug, normaliseSlug } from './slug.ts'
 export { assertRichText, plainTextOf, renderRichText } from './rich-text.ts'
 export { createEntriesService } from './entries.service.ts'
 export type { EntriesService, EntriesServiceDeps } from './entries.service.ts'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SLUG_MAX_LENGTH, firstFreeSlug, normaliseSlug, withSuffix } from './slug.ts'
+import { SLUG_MAX_LENGTH, SLUG_PROBE, freeSlug, normaliseSlug, withSuffix } from './slug.ts'
 
 describe('normaliseSlug', () => {
   it.each([
@@ -26,10 +26,32 @@ describe('normaliseSlug', () => {
 })
 
 describe('suffixes', () => {
-  it('keeps the free base, else takes the first free suffix', () => {
-    expect(firstFreeSlug('post', new Set())).toBe('post')
-    expect(firstFreeSlug('post', new Set(['post']))).toBe('post-2')
-    expect(firstFreeSlug('post', new Set(['post', 'post-2', 'post-4']))).toBe('post-3')
+  /** `freeSlug` over a fixed set of held slugs, recording what it asked. */
+  const among = async (base: string, held: Iterable<string>) => {
+    const asked: string[][] = []
+    const heldSet = new Set(held)
+    const slug = await freeSlug(base, async (candidates) => {
+      asked.push(candidates)
+      return new Set(candidates.filter((c) => heldSet.has(c)))
+    })
+    return { slug, asked }
+  }
+
+  it('keeps the free base, else takes the first free suffix, asking once', async () => {
+    expect((await among('post', [])).slug).toBe('post')
+    expect((await among('post', ['post'])).slug).toBe('post-2')
+    const gap = await among('post', ['post', 'post-2', 'post-4'])
+    expect(gap.slug).toBe('post-3')
+    expect(gap.asked).toHaveLength(1)
+    expect(gap.asked[0]?.slice(0, 3)).toEqual(['post', 'post-2', 'post-3'])
+    expect(gap.asked[0]).toHaveLength(SLUG_PROBE)
+  })
+
+  it('asks about the next candidates once every probed one is held', async () => {
+    const held = ['post', ...Array.from({ length: SLUG_PROBE + 5 }, (_, i) => `post-${i + 2}`)]
+    const { slug, asked } = await among('post', held)
+    expect(slug).toBe(`post-${SLUG_PROBE + 7}`)
+    expect(asked.map((a) => a[0])).toEqual(['post', `post-${SLUG_PROBE + 1}`])
   })
 
   it('stays within the maximum length with a suffix', () => {

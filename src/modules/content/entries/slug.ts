@@ -48,11 +48,25 @@ export function withSuffix(base: string, n: number): string {
   return `${head}${suffix}`
 }
 
-/** The first of `base`, `base-2`, `base-3`… that is not in `taken`. */
-export function firstFreeSlug(base: string, taken: ReadonlySet<string>): string {
-  if (!taken.has(base)) return base
-  for (let n = 2; ; n++) {
-    const candidate = withSuffix(base, n)
-    if (!taken.has(candidate)) return candidate
+/** Slugs looked up per statement by `freeSlug`: the base and its next suffixes, then the following ones. */
+export const SLUG_PROBE = 32
+
+/**
+ * The first of `base`, `base-2`, `base-3`… that `taken` does not report. `taken` is asked about 32
+ * candidates at a time and answers which of them are held: a repository looks them up by equality, one
+ * index probe each, rather than reading every slug that starts with the base (which grows with the
+ * table). One call settles it unless 32 rows share the base.
+ */
+export async function freeSlug(
+  base: string,
+  taken: (candidates: string[]) => Promise<ReadonlySet<string>>,
+): Promise<string> {
+  for (let from = 1; ; from += SLUG_PROBE) {
+    const candidates = Array.from({ length: SLUG_PROBE }, (_, i) =>
+      from + i === 1 ? base : withSuffix(base, from + i),
+    )
+    const held = await taken(candidates)
+    const free = candidates.find((c) => !held.has(c))
+    if (free !== undefined) return free
   }
 }
