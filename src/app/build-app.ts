@@ -222,23 +222,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const routes = enforceAccessDeclarations(server)
   registerErrorHandling(server)
   registerValidation(server)
-  registerRequestGuards(server)
-  registerQueryTiming(server, { header: config.queryTiming, newStats: deps.newRequestQueryStats })
-  let closing = false
-  server.addHook('preClose', (done) => {
-    closing = true
-    done()
-  })
-  server.addHook('onRequest', async (_request, reply) => {
-    if (!closing) return
-    reply.header('connection', 'close')
-    throw PlatformErrors.unavailable()
-  })
-  server.addHook('onSend', async (request, reply, payload) => {
-    reply.header('x-request-id', request.id)
-    return payload
-  })
-
+  // First of the onRequest hooks, so that replies refused by any later one carry them too.
   registerSecurityHeaders(server, {
     // HSTS only makes sense behind HTTPS, which production deployments terminate in front of us.
     strictTransportSecurity: config.env === 'production',
@@ -257,6 +241,23 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       },
     },
   })
+  registerRequestGuards(server)
+  registerQueryTiming(server, { header: config.queryTiming, newStats: deps.newRequestQueryStats })
+  let closing = false
+  server.addHook('preClose', (done) => {
+    closing = true
+    done()
+  })
+  server.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return
+    reply.header('connection', 'close')
+    throw PlatformErrors.unavailable()
+  })
+  server.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id)
+    return payload
+  })
+
   await server.register(compress, { threshold: 1024 })
   // The plugin's own tags (SHA-1, base64), by Node's one-shot hash (etag.ts).
   await server.register(etag, { hashFn: etagHash })

@@ -252,6 +252,10 @@ describe('request context', () => {
     expect(res.headers['content-security-policy']).toContain("default-src 'self'")
     expect(res.headers['x-content-type-options']).toBe('nosniff')
     expect(res.headers['x-frame-options']).toBe('SAMEORIGIN')
+    // Also on a request the guards refuse before any other hook runs (a NUL in the query).
+    const refused = await a.server.inject({ method: 'GET', url: '/health?q=%00' })
+    expect(refused.statusCode).toBe(400)
+    expect(refused.headers['content-security-policy']).toContain("default-src 'self'")
   })
 
   it('supports conditional requests with ETags', async () => {

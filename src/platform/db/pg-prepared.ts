@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hashOf } from './statements.ts'
 
 /**
  * Server-side prepared statements on PostgreSQL (ADR 0015): what each pooled connection has prepared.
@@ -51,20 +51,6 @@ export interface PreparedStatements {
 }
 
 type QueryConfig = { text: string; values?: unknown[]; name?: string; submit?: unknown }
-
-/** Hashing a text costs more than looking it up: the texts seen are few (one per query shape). */
-const hashes = new Map<string, string>()
-const MAX_HASHES = 5000
-
-export function hashOf(text: string): string {
-  let hash = hashes.get(text)
-  if (hash === undefined) {
-    if (hashes.size >= MAX_HASHES) hashes.clear()
-    hash = createHash('sha1').update(text).digest('hex').slice(0, 20)
-    hashes.set(text, hash)
-  }
-  return hash
-}
 
 export function createPreparedStatements(): PreparedStatements {
   let epoch = 0

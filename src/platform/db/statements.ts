@@ -24,6 +24,21 @@ export interface Statement {
   readonly slots: readonly string[]
 }
 
+/** Hashing a text costs more than looking it up: the texts seen are few (one per query shape). */
+const hashes = new Map<string, string>()
+const MAX_HASHES = 5000
+
+/** A short hash of a statement's text, the part of its server-side name that tells texts apart. */
+export function hashOf(text: string): string {
+  let hash = hashes.get(text)
+  if (hash === undefined) {
+    if (hashes.size >= MAX_HASHES) hashes.clear()
+    hash = createHash('sha1').update(text).digest('hex').slice(0, 20)
+    hashes.set(text, hash)
+  }
+  return hash
+}
+
 const dialect = new PgDialect()
 
 /** Compiles `query`; throws a TypeError when a parameter is anything but a named placeholder. */
@@ -36,7 +51,7 @@ export function compileStatement(query: SQL): Statement {
       )
     return (param as Placeholder<string>).name
   })
-  return { text, name: `colophon_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`, slots }
+  return { text, name: `colophon_${hashOf(text)}`, slots }
 }
 
 /** How a selected field's driver value becomes the application's (the query builder's own mapping). */
