@@ -239,6 +239,46 @@ describe('tenant isolation through the API', () => {
     expect(await snapshotOfB()).toEqual(untouched)
   })
 
+  it('keeps every reader to its own site and rights when their reads travel together', async () => {
+    // Reads arriving at once share database pipelines (ADR 0015): each must still run under its own
+    // caller's binding. Editors of A see A's draft, subscribers do not, B's members see only B.
+    const draftTitle = 'Alpha draft only editors read'
+    await createEntry(app, { siteId: siteA, status: 'draft', slug: 'alpha-draft', title: draftTitle })
+    await createEntry(app, {
+      siteId: siteA,
+      status: 'published',
+      slug: 'alpha-public',
+      title: 'Alpha public',
+    })
+    const bravoPublic = 'Bravo public entry'
+    await createEntry(app, { siteId: B.id, status: 'published', slug: 'bravo-public', title: bravoPublic })
+    const editor = members.get('editor') as Session
+    const subscriber = members.get('subscriber') as Session
+    const bravoAuthor = await signIn(app, await createUser(app, { siteRole: 'author', site: B.id }))
+    const list = (site: string) => `/api/v1/sites/${site}/entries?limit=100`
+    const calls = Array.from({ length: 8 }, () => [
+      editor.request({ method: 'GET', url: list(siteA) }).then((res) => ['editor of A', res] as const),
+      subscriber
+        .request({ method: 'GET', url: list(siteA) })
+        .then((res) => ['subscriber of A', res] as const),
+      bravoAuthor.request({ method: 'GET', url: list(B.id) }).then((res) => ['author of B', res] as const),
+    ]).flat()
+    for (const [who, res] of await Promise.all(calls)) {
+      expect(res.statusCode, who).toBe(200)
+      const titles = (res.json().items as { title: string }[]).map((e) => e.title)
+      if (who === 'author of B') {
+        expect(titles, who).toContain(bravoPublic)
+        expect(titles, who).not.toContain('Alpha public')
+        continue
+      }
+      expect(leaked(res, ''), who).toEqual([])
+      expect(titles, who).toContain('Alpha public')
+      expect(titles, who).not.toContain(bravoPublic)
+      if (who === 'editor of A') expect(titles, who).toContain(draftTitle)
+      else expect(titles, who).not.toContain(draftTitle)
+    }
+  })
+
   it('lists sites to each member of A without B', async () => {
     for (const [role, session] of members) {
       const res = await session.request({ method: 'GET', url: '/api/v1/sites' })

@@ -23,6 +23,9 @@ import { hashOf } from './statements.ts'
 
 export const MAX_NAMED_PER_CONNECTION = 256
 
+/** Text-to-value parsers of a statement's result columns, in order. */
+export type RowParsers = readonly ((text: string) => unknown)[]
+
 /** SQLSTATEs after which a connection's prepared statements are not to be trusted. */
 export const STALE_STATEMENT = new Set(['26000', '0A000'])
 
@@ -32,8 +35,11 @@ export interface ConnectionStatements {
   readonly generation: number
   /** Automatic names handed out (whether or not pg has parsed them yet). */
   readonly automatic: Set<string>
-  /** Compiled reads' names known to be prepared (recorded only after a pipeline that parsed them succeeded). */
-  readonly reads: Set<string>
+  /**
+   * Compiled reads' names known to be prepared, with the parsers of their result columns (recorded only
+   * after a pipeline that parsed them succeeded).
+   */
+  readonly reads: Map<string, RowParsers>
 }
 
 export interface PreparedStatements {
@@ -57,7 +63,7 @@ export function createPreparedStatements(): PreparedStatements {
   const records = new WeakMap<object, ConnectionStatements & { epoch: number }>()
 
   function renew(client: object, generation: number): ConnectionStatements & { epoch: number } {
-    const record = { epoch, generation, automatic: new Set<string>(), reads: new Set<string>() }
+    const record = { epoch, generation, automatic: new Set<string>(), reads: new Map<string, RowParsers>() }
     records.set(client, record)
     return record
   }

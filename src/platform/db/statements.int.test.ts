@@ -1,7 +1,9 @@
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
+import pg from 'pg'
 import { eq, sql } from 'drizzle-orm'
 import { QueryBuilder } from 'drizzle-orm/pg-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test/harness/test-db.ts'
 import {
   appTransaction,
@@ -16,7 +18,15 @@ import {
   withQueryStats,
   type Engine,
 } from './index.ts'
-import { MAX_NAMED_PER_CONNECTION } from './pg-prepared.ts'
+import { createPreparedStatements, MAX_NAMED_PER_CONNECTION } from './pg-prepared.ts'
+import { MAX_BATCH, pipelinedReader } from './pg-read.ts'
+import { valuesFor, type Statement, type StatementReader } from './statements.ts'
+import type { TxBinding } from './binding.ts'
+
+/** pg's wire connection: each pipeline ends with one Sync, and Describe asks for a result's columns. */
+const { prototype: wire } = createRequire(import.meta.url)('pg/lib/connection.js') as {
+  prototype: { sync(): void; describe(message: unknown): void }
+}
 
 const P = (name: string) => sql.placeholder(name)
 
@@ -242,9 +252,138 @@ describe('compiled reads (ctx.read)', () => {
     expect(plain).toMatchObject({ queries: 1, transactions: 1 })
   })
 
+  it('fail alone: a failing read of a batch leaves the others their rows', async () => {
+    const failing = compileStatement(sql`select title from read_probe where id = ${P('id')}::int`)
+    const settled = await Promise.allSettled([
+      readStatement(single.orm, { siteId: 'a' }, titles, { after: 0 }),
+      readStatement(single.orm, { siteId: 'a' }, failing, { id: 'not a number' }),
+      readStatement(single.orm, { siteId: 'b' }, titles, { after: 0 }),
+    ])
+    expect(settled[0]).toEqual({ status: 'fulfilled', value: [['A only']] })
+    expect(settled[1]).toMatchObject({ status: 'rejected', reason: { code: '22P02' } })
+    expect(settled[2]).toEqual({ status: 'fulfilled', value: [['B only']] })
+  })
+
+  it('are described once per connection and decode every type the same afterwards', async () => {
+    const typed = compileStatement(sql`select ${P('n')}::int8, '{"a":[1]}'::jsonb,
+      timestamptz '2026-01-02 03:04:05.678+00', true, date '2026-03-04', null::text, ${P('n')}::int4`)
+    const expected = (n: number) => [
+      [n, { a: [1] }, new Date('2026-01-02T03:04:05.678Z'), true, '2026-03-04', null, n],
+    ]
+    // The connection's names start afresh (the bound test above filled them).
+    single.forgetPreparedStatements()
+    const describe = vi.spyOn(wire, 'describe')
+    try {
+      expect(await readStatement(single.orm, {}, typed, { n: 7 })).toEqual(expected(7))
+      expect(await readStatement(single.orm, {}, typed, { n: 8 })).toEqual(expected(8))
+      expect(await Promise.all([9, 10].map((n) => readStatement(single.orm, {}, typed, { n })))).toEqual([
+        expected(9),
+        expected(10),
+      ])
+      // Once, for the first read: the binding is never described, nor a statement the connection holds.
+      if (db.url) expect(describe).toHaveBeenCalledTimes(1)
+    } finally {
+      describe.mockRestore()
+    }
+  })
+
   it('refuse a missing value before anything is sent', async () => {
     await expect(readStatement(single.orm, { siteId: 'a' }, titles, {})).rejects.toThrow(
       /no value for placeholder "after"/,
     )
+  })
+})
+
+/**
+ * Batching on PostgreSQL, with a reader of its own on a one-connection pool: the slow-statement threshold
+ * is set by each test, so that a loaded machine does not change which reads go together.
+ */
+describe.skipIf(!process.env.DATABASE_URL)('batched reads (PostgreSQL)', () => {
+  let db: TestDatabase
+  let pool: pg.Pool
+  beforeAll(async () => {
+    db = await createTestDatabase('migrated')
+    pool = new pg.Pool({ connectionString: db.url, max: 1 })
+    await db.engine.ownerTransaction((q) =>
+      q.exec(`
+        CREATE TABLE read_probe (id int PRIMARY KEY, site_id text NOT NULL, title text NOT NULL);
+        INSERT INTO read_probe VALUES (1, 'a', 'A only'), (2, 'b', 'B only');
+        ALTER TABLE read_probe ENABLE ROW LEVEL SECURITY;
+        ALTER TABLE read_probe FORCE ROW LEVEL SECURITY;
+        CREATE POLICY read_probe_site ON read_probe USING (site_id = current_setting('app.site_id', true));
+        GRANT SELECT ON read_probe TO colophon_app;`),
+    )
+  })
+  afterAll(async () => {
+    await pool?.end()
+    await db?.destroy()
+  })
+
+  const whoAmI = compileStatement(sql`select current_user::text, current_setting('app.site_id'),
+    current_setting('app.user_id'), current_setting('app.network'), ${P('echo')}::text`)
+  const titles = compileStatement(sql`select title from read_probe where id > ${P('after')} order by id`)
+  /** A reader of its own (made on first use: the pool opens before the tests run). */
+  const readerWith = (slowReadMs: number) => {
+    let reader: StatementReader | undefined
+    return (binding: TxBinding, statement: Statement, values: Record<string, unknown>) => {
+      reader ??= pipelinedReader(pool, createPreparedStatements(), { slowReadMs })
+      return reader(binding, statement, valuesFor(statement, values))
+    }
+  }
+
+  describe('never slow', () => {
+    const read = readerWith(Number.POSITIVE_INFINITY)
+    it('queued in one turn of the event loop go as one pipeline, each under its own binding', async () => {
+      const sync = vi.spyOn(wire, 'sync')
+      try {
+        const bindings = Array.from({ length: 12 }, (_, i) => ({
+          siteId: ['a', 'b', ''][i % 3] as string,
+          userId: `user-${i}`,
+        }))
+        const who = await Promise.all(bindings.map((b, i) => read(b, whoAmI, { echo: `read ${i}` })))
+        expect(who).toEqual(
+          bindings.map((b, i) => [['colophon_app', b.siteId, b.userId, 'off', `read ${i}`]]),
+        )
+        const seen = await Promise.all(bindings.map((b) => read(b, titles, { after: 0 })))
+        const own = { a: [['A only']], b: [['B only']], '': [] } as Record<string, unknown>
+        expect(seen).toEqual(bindings.map((b) => own[b.siteId]))
+        // Each Promise.all is one queue, leaving in as few pipelines as MAX_BATCH allows.
+        expect(sync).toHaveBeenCalledTimes(2 * Math.ceil(bindings.length / MAX_BATCH))
+        sync.mockClear()
+        await Promise.all(
+          Array.from({ length: MAX_BATCH + 1 }, () => read({ siteId: 'a' }, titles, { after: 0 })),
+        )
+        expect(sync).toHaveBeenCalledTimes(2)
+      } finally {
+        sync.mockRestore()
+      }
+    })
+  })
+
+  describe('slow past 200 ms', () => {
+    const SLOW_MS = 200
+    const read = readerWith(SLOW_MS)
+    it('go alone after a slow pipeline, so a slow statement holds up no other read', async () => {
+      const sleepy = compileStatement(sql`select ${P('n')}::int from pg_sleep(${P('s')}::float8)`)
+      const slowly = { n: 1, s: (SLOW_MS * 1.5) / 1000 }
+      const sync = vi.spyOn(wire, 'sync')
+      try {
+        expect(await read({}, sleepy, slowly)).toEqual([[1]])
+        sync.mockClear()
+        const together = () =>
+          Promise.all([
+            read({}, sleepy, { n: 2, s: 0 }),
+            ...[1, 2, 3].map(() => read({ siteId: 'a' }, titles, { after: 0 })),
+          ])
+        expect(await together()).toEqual([[[2]], [['A only']], [['A only']], [['A only']]])
+        expect(sync).toHaveBeenCalledTimes(2)
+        // Fast when alone, it is batched again.
+        sync.mockClear()
+        await together()
+        expect(sync).toHaveBeenCalledTimes(1)
+      } finally {
+        sync.mockRestore()
+      }
+    })
   })
 })

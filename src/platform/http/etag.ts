@@ -7,3 +7,8 @@ import { hash } from 'node:crypto'
 export function etagHash(payload: string | Buffer): string {
   return hash('sha1', payload, 'base64')
 }
+
+/** The strong entity tag of a body, exactly as the ETag hook would write it for that body. */
+export function entityTag(payload: string | Buffer): string {
+  return `"${etagHash(payload)}"`
+}

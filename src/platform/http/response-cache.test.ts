@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client'
 import { describe, expect, it } from 'vitest'
+import { entityTag } from './etag.ts'
 import { cacheKeyOf, createResponseCache, type ResponseCache } from './response-cache.ts'
 
 /** A promise with its resolve handle, to hold a production open. */
@@ -120,9 +121,11 @@ describe('response cache', () => {
     const first = cache.fetch('a', '/x', produce)
     const second = cache.fetch('a', '/x', produce)
     held.resolve('A')
-    expect(await first).toEqual({ body: 'A', outcome: 'miss' })
-    expect(await second).toEqual({ body: 'A', outcome: 'shared' })
-    expect(await cache.fetch('a', '/x', produce)).toEqual({ body: 'A', outcome: 'hit' })
+    // Each carries the tag computed once, when the reply was kept.
+    const etag = entityTag('A')
+    expect(await first).toEqual({ body: 'A', etag, outcome: 'miss' })
+    expect(await second).toEqual({ body: 'A', etag, outcome: 'shared' })
+    expect(await cache.fetch('a', '/x', produce)).toEqual({ body: 'A', etag, outcome: 'hit' })
     expect(produced).toBe(1)
     const metrics = await registry.getMetricsAsJSON()
     const lookups = metrics.find((m) => m.name === 'colophon_reply_cache_lookups_total')
@@ -133,6 +136,28 @@ describe('response cache', () => {
     ])
   })
 
+  it('tags only the replies it keeps: one too large, or produced while off, is left to the ETag hook', async () => {
+    const small = createResponseCache({ ttlMs: 1000, maxBodyBytes: 4 })
+    expect(await small.fetch('a', '/x', async () => 'ABCD')).toEqual({
+      body: 'ABCD',
+      etag: entityTag('ABCD'),
+      outcome: 'miss',
+    })
+    // Too large to keep, yet made once for simultaneous misses.
+    let produced = 0
+    const large = async () => {
+      produced += 1
+      return 'ABCDE'
+    }
+    expect(await Promise.all([small.fetch('a', '/y', large), small.fetch('a', '/y', large)])).toEqual([
+      { body: 'ABCDE', outcome: 'miss' },
+      { body: 'ABCDE', outcome: 'shared' },
+    ])
+    expect(produced).toBe(1)
+    const off = createResponseCache({ ttlMs: 0 })
+    expect(await off.fetch('a', '/x', async () => 'A')).toEqual({ body: 'A', outcome: 'miss' })
+  })
+
   it('lets a waiter produce its own reply when the one it waited for failed', async () => {
     const cache = createResponseCache({ ttlMs: 1000 })
     const held = deferred<string>()
@@ -140,7 +165,7 @@ describe('response cache', () => {
     const waiting = cache.fetch('a', '/x', async () => 'B')
     held.reject(new Error('not found'))
     await expect(failing).rejects.toThrow('not found')
-    expect(await waiting).toEqual({ body: 'B', outcome: 'miss' })
+    expect(await waiting).toEqual({ body: 'B', etag: entityTag('B'), outcome: 'miss' })
   })
 
   it('does not keep a reply produced while its scope, or everything, was invalidated', async () => {

@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client'
+import { entityTag } from './etag.ts'
 
 /**
  * A per-node cache of serialised public replies, grouped by scope (a site id). Anonymous readers all get
@@ -16,6 +17,8 @@ import { Counter, Gauge, type Registry } from 'prom-client'
  * - **Single flight**: simultaneous misses for one key produce the reply once; the others wait for it.
  * - **Keys**: callers build them with `cacheKeyOf`, which does not depend on parameter order or on
  *   parameters given their default value.
+ * - **Entity tags**: each kept reply carries its ETag, computed once when it is produced (the same tag the
+ *   ETag hook would compute from the body), so a hit does not hash the body again.
  */
 export interface ResponseCache {
   readonly enabled: boolean
@@ -24,11 +27,7 @@ export interface ResponseCache {
    * a key, others asking for it wait for that reply instead of producing their own. `produce` may return
    * undefined for a reply that must not be kept; errors reach only the caller that produced.
    */
-  fetch(
-    scope: string,
-    key: string,
-    produce: () => Promise<string | undefined>,
-  ): Promise<{ body: string | undefined; outcome: 'hit' | 'miss' | 'shared' }>
+  fetch(scope: string, key: string, produce: () => Promise<string | undefined>): Promise<CachedReply>
   /** Forgets one scope, or everything when no scope is given. */
   invalidate(scope?: string): void
   /** Bytes held now (UTF-8 size of the bodies). */
@@ -53,9 +52,23 @@ export interface ResponseCacheOptions {
   now?: () => number
 }
 
-interface Entry {
-  scope: string
+/** A reply as the cache answers it: `etag` is set when the reply went into the cache (or came from it). */
+export interface CachedReply {
+  body: string | undefined
+  etag?: string
+  outcome: 'hit' | 'miss' | 'shared'
+}
+
+interface Produced {
   body: string
+  etag: string
+}
+
+/** What waiters of a production get: the body, and its tag when it was kept. */
+type Shared = Pick<Produced, 'body'> & Partial<Pick<Produced, 'etag'>>
+
+interface Entry extends Produced {
+  scope: string
   bytes: number
   expires: number
   /** When the production of this reply started: what it shows is at least this recent. */
@@ -125,7 +138,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
   // under an older generation or epoch is not kept.
   const generations = new Map<string, number>()
   let epoch = 0
-  const inFlight = new Map<string, Promise<string | undefined>>()
+  const inFlight = new Map<string, Promise<Shared | undefined>>()
   let bytes = 0
   const metrics = cacheMetrics(options.registry, () => bytes)
 
@@ -137,7 +150,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     keysOfScope.get(entry.scope)?.delete(fullKey)
   }
 
-  function read(scope: string, key: string): string | undefined {
+  function read(scope: string, key: string): Entry | undefined {
     if (!enabled) return undefined
     const fullKey = scope + SEPARATOR + key
     const entry = entries.get(fullKey)
@@ -150,12 +163,13 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     }
     entries.delete(fullKey)
     entries.set(fullKey, entry)
-    return entry.body
+    return entry
   }
 
-  function write(scope: string, key: string, body: string, producedAt: number): void {
+  /** Keeps `body` unless it is too large; its entity tag when kept. */
+  function write(scope: string, key: string, body: string, producedAt: number): Produced | undefined {
     const size = Buffer.byteLength(body)
-    if (size > maxBodyBytes) return
+    if (size > maxBodyBytes) return undefined
     const fullKey = scope + SEPARATOR + key
     drop(fullKey)
     while (bytes + size > maxBytes) {
@@ -163,11 +177,13 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       drop(oldest)
       metrics.evicted()
     }
-    entries.set(fullKey, { scope, body, bytes: size, expires: now() + options.ttlMs, producedAt })
+    const etag = entityTag(body)
+    entries.set(fullKey, { scope, body, etag, bytes: size, expires: now() + options.ttlMs, producedAt })
     bytes += size
     let keys = keysOfScope.get(scope)
     if (!keys) keysOfScope.set(scope, (keys = new Set()))
     keys.add(fullKey)
+    return { body, etag }
   }
 
   return {
@@ -179,7 +195,7 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
       const cached = read(scope, key)
       if (cached !== undefined) {
         metrics.hit()
-        return { body: cached, outcome: 'hit' }
+        return { body: cached.body, etag: cached.etag, outcome: 'hit' }
       }
       const fullKey = scope + SEPARATOR + key
       const pending = enabled ? inFlight.get(fullKey) : undefined
@@ -188,19 +204,21 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
         const shared = await pending.catch(() => undefined)
         if (shared !== undefined) {
           metrics.hit('shared')
-          return { body: shared, outcome: 'shared' }
+          return { ...shared, outcome: 'shared' }
         }
       }
       metrics.miss()
       if (!enabled) return { body: await produce(), outcome: 'miss' }
       const started = { epoch, generation: generations.get(scope) ?? 0, at: now() }
-      const production = produce()
+      // Waiters share what was produced, kept or not (a reply too large to keep is still made once).
+      const production = produce().then((body): Shared | undefined => {
+        if (body === undefined) return undefined
+        const current = started.epoch === epoch && started.generation === (generations.get(scope) ?? 0)
+        return (current ? write(scope, key, body, started.at) : undefined) ?? { body }
+      })
       inFlight.set(fullKey, production)
       try {
-        const body = await production
-        const current = started.epoch === epoch && started.generation === (generations.get(scope) ?? 0)
-        if (body !== undefined && current) write(scope, key, body, started.at)
-        return { body, outcome: 'miss' }
+        return { body: undefined, ...(await production), outcome: 'miss' }
       } finally {
         if (inFlight.get(fullKey) === production) inFlight.delete(fullKey)
       }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, queryCount, type TestApp } from '../../../../test/harness/test-app.ts'
 import { mainSiteId, signInAdmin, type Session } from '../../../../test/harness/identity.ts'
+import { entityTag } from '../../../platform/http/etag.ts'
 
 /**
  * The reply cache of the reading API (COLOPHON_READ_CACHE_SECONDS): anonymous readers share replies for
@@ -45,6 +46,19 @@ describe('reading API reply cache', () => {
     expect(second.body).toBe(first.body)
     expect(queryCount(second)).toBe(0)
     expect(second.json().items[0].title).toBe('First title')
+  })
+
+  it('tags a kept reply as the ETag hook would, and revalidates a hit with 304', async () => {
+    const url = `/api/v1/sites/${site}/entries?include=terms`
+    const first = await read(url)
+    const second = await read(url)
+    expect(second.headers['x-colophon-cache']).toBe('hit')
+    expect(first.headers.etag).toBe(entityTag(first.body))
+    expect(second.headers.etag).toBe(first.headers.etag)
+    const revalidated = await read(url, { 'if-none-match': String(first.headers.etag) })
+    expect(revalidated.statusCode).toBe(304)
+    expect(revalidated.headers['x-colophon-cache']).toBe('hit')
+    expect(revalidated.body).toBe('')
   })
 
   it('names one entry whatever the parameter order, and whether defaults are spelled out', async () => {

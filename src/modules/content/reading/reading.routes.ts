@@ -96,11 +96,13 @@ export async function readingRoutes(
       params,
       request.query as Record<string, unknown>,
     )
-    const { body, outcome } = await cache.fetch(site.id, key, async () => {
+    const { body, etag, outcome } = await cache.fetch(site.id, key, async () => {
       const serialised = reply.serialize(await produce())
       return typeof serialised === 'string' ? serialised : undefined
     })
     reply.type('application/json; charset=utf-8')
+    // Kept replies carry their tag; the ETag hook computes the others'.
+    if (etag !== undefined) reply.header('etag', etag)
     return reply.header('x-colophon-cache', outcome).send(body)
   }
 
