@@ -30,6 +30,25 @@ const { prototype: wire } = createRequire(import.meta.url)('pg/lib/connection.js
 
 const P = (name: string) => sql.placeholder(name)
 
+/** Who a read runs as, and what it was bound to. */
+const whoAmI = compileStatement(sql`select current_user::text, current_setting('app.site_id'),
+  current_setting('app.user_id'), current_setting('app.network'), ${P('echo')}::text`)
+/** The probe's titles the bound site may see. */
+const titles = compileStatement(sql`select title from read_probe where id > ${P('after')} order by id`)
+
+/** A table of two sites' rows under row-level security, readable by the application role. */
+async function createReadProbe(db: TestDatabase): Promise<void> {
+  await db.engine.ownerTransaction((q) =>
+    q.exec(`
+      CREATE TABLE read_probe (id int PRIMARY KEY, site_id text NOT NULL, title text NOT NULL);
+      INSERT INTO read_probe VALUES (1, 'a', 'A only'), (2, 'b', 'B only');
+      ALTER TABLE read_probe ENABLE ROW LEVEL SECURITY;
+      ALTER TABLE read_probe FORCE ROW LEVEL SECURITY;
+      CREATE POLICY read_probe_site ON read_probe USING (site_id = current_setting('app.site_id', true));
+      GRANT SELECT ON read_probe TO colophon_app;`),
+  )
+}
+
 describe('compiled statements', () => {
   it('refuse a value where a placeholder belongs, so no caller value is ever baked into a shared text', () => {
     const site = 'site-a'
@@ -107,24 +126,12 @@ describe('compiled reads (ctx.read)', () => {
   beforeAll(async () => {
     db = await createTestDatabase('migrated')
     single = db.url ? await openEngine({ databaseUrl: db.url, dataDir: tmpdir(), poolMax: 1 }) : db.appEngine
-    await db.engine.ownerTransaction((q) =>
-      q.exec(`
-        CREATE TABLE read_probe (id int PRIMARY KEY, site_id text NOT NULL, title text NOT NULL);
-        INSERT INTO read_probe VALUES (1, 'a', 'A only'), (2, 'b', 'B only');
-        ALTER TABLE read_probe ENABLE ROW LEVEL SECURITY;
-        ALTER TABLE read_probe FORCE ROW LEVEL SECURITY;
-        CREATE POLICY read_probe_site ON read_probe USING (site_id = current_setting('app.site_id', true));
-        GRANT SELECT ON read_probe TO colophon_app;`),
-    )
+    await createReadProbe(db)
   })
   afterAll(async () => {
     if (single !== db?.appEngine) await single?.close()
     await db?.destroy()
   })
-
-  const whoAmI = compileStatement(sql`select current_user::text, current_setting('app.site_id'),
-    current_setting('app.user_id'), current_setting('app.network'), ${P('echo')}::text`)
-  const titles = compileStatement(sql`select title from read_probe where id > ${P('after')} order by id`)
 
   it('run as the application role with the site, user and scope bound, rows as arrays', async () => {
     const rows = await readStatement(single.orm, { siteId: 'site-a', userId: 'user-1' }, whoAmI, {
@@ -304,24 +311,13 @@ describe.skipIf(!process.env.DATABASE_URL)('batched reads (PostgreSQL)', () => {
   beforeAll(async () => {
     db = await createTestDatabase('migrated')
     pool = new pg.Pool({ connectionString: db.url, max: 1 })
-    await db.engine.ownerTransaction((q) =>
-      q.exec(`
-        CREATE TABLE read_probe (id int PRIMARY KEY, site_id text NOT NULL, title text NOT NULL);
-        INSERT INTO read_probe VALUES (1, 'a', 'A only'), (2, 'b', 'B only');
-        ALTER TABLE read_probe ENABLE ROW LEVEL SECURITY;
-        ALTER TABLE read_probe FORCE ROW LEVEL SECURITY;
-        CREATE POLICY read_probe_site ON read_probe USING (site_id = current_setting('app.site_id', true));
-        GRANT SELECT ON read_probe TO colophon_app;`),
-    )
+    await createReadProbe(db)
   })
   afterAll(async () => {
     await pool?.end()
     await db?.destroy()
   })
 
-  const whoAmI = compileStatement(sql`select current_user::text, current_setting('app.site_id'),
-    current_setting('app.user_id'), current_setting('app.network'), ${P('echo')}::text`)
-  const titles = compileStatement(sql`select title from read_probe where id > ${P('after')} order by id`)
   /** A reader of its own (made on first use: the pool opens before the tests run). */
   const readerWith = (slowReadMs: number) => {
     let reader: StatementReader | undefined

@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis'
+import type { Redis, RedisOptions } from 'ioredis'
 
 /** The part of a logger this folder writes to (the app's pino logger, or a silent one in tests). */
 export interface RedisLog {
@@ -77,6 +77,8 @@ function waitUntilReady(client: Redis, ms: number): Promise<boolean> {
 export async function openRedis(options: OpenRedisOptions): Promise<RedisLink> {
   const { log } = options
   const timeout = options.commandTimeoutMs ?? 1000
+  // Loaded only by nodes that have a Redis to talk to.
+  const { Redis } = await import('ioredis')
   const commands = new Redis(options.url, connectionOptions(timeout, 'colophon'))
   // The subscriber never sends commands with a reply callers wait on; it must not time its idle socket out.
   const subscriber = new Redis(options.url, {
