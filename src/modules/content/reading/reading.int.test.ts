@@ -1,6 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestApp, errorOf, type TestApp } from '../../../../test/harness/test-app.ts'
+import { createTestApp, errorOf, queryCount, type TestApp } from '../../../../test/harness/test-app.ts'
 import {
   createUser,
   mainSiteId,
@@ -263,6 +263,49 @@ describe('includes and fields', () => {
     expect(item.terms?.tag).toEqual([{ id: terms.red, slug: 'red', name: 'RED' }])
     const bare = (await get(`${entriesUrl()}/${ids['root-page']}?include=terms,author`)).json() as Item
     expect(bare.terms).toEqual({})
+  })
+
+  it('expands ancestors root first: every slug, the rest only where the caller could read it', async () => {
+    // A site of its own, so the pages of the other tests stay as they are.
+    const family = await createSite(app, { slug: 'family' })
+    await insertEntry({ key: 'fam-root', type: 'page', siteId: family })
+    await insertEntry({
+      key: 'fam-hidden',
+      type: 'page',
+      siteId: family,
+      parent: 'fam-root',
+      status: 'draft',
+    })
+    await insertEntry({ key: 'fam-leaf', type: 'page', siteId: family, parent: 'fam-hidden' })
+    const leafUrl = `${entriesUrl('', family)}/${ids['fam-leaf']}?include=ancestors`
+    const root = {
+      slug: 'fam-root',
+      visible: true,
+      id: ids['fam-root'],
+      type: 'page',
+      title: 'Entry fam-root',
+    }
+    expect((await get(leafUrl)).json().ancestors).toEqual([
+      root,
+      { slug: 'fam-hidden', visible: false, id: null, type: null, title: null },
+    ])
+    expect((await get(leafUrl, await signInAdmin(app))).json().ancestors).toEqual([
+      root,
+      { slug: 'fam-hidden', visible: true, id: ids['fam-hidden'], type: 'page', title: 'Entry fam-hidden' },
+    ])
+    const top = await get(`${entriesUrl('', family)}/${ids['fam-root']}?include=ancestors`)
+    expect(top.json().ancestors).toEqual([])
+    const listed = await get(entriesUrl('type=page&include=ancestors&fields=slug', family))
+    expect(queryCount(listed)).toBe(1)
+    expect(
+      (listed.json().items as Item[]).map((i) => [
+        i.slug,
+        (i.ancestors as { slug: string }[]).map((a) => a.slug),
+      ]),
+    ).toEqual([
+      ['fam-leaf', ['fam-root', 'fam-hidden']],
+      ['fam-root', []],
+    ])
   })
 
   it('lists summaries by default: no body, custom fields or SEO; `fields` asks for more', async () => {

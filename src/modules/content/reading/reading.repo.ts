@@ -7,7 +7,7 @@ import type { EntryRow } from '../entries/index.ts'
 const { entries, contentTypes } = schema
 
 /**
- * The SQL of the reading API. A page and everything it includes (author, terms, parent) come from ONE
+ * The SQL of the reading API. A page and everything it includes (author, terms, parent, ancestors) come from ONE
  * statement: the includes are correlated subqueries built with json_build_object / json_agg, so the number
  * of statements never grows with the page size or the includes (the query budget tests hold us to it).
  * Only the columns the reply shows are read.
@@ -44,6 +44,7 @@ export interface Includes {
   author: boolean
   terms: boolean
   parent: boolean
+  ancestors: boolean
 }
 
 export type TermRef = { taxonomy: string; slug: string } | { id: string }
@@ -103,6 +104,18 @@ export interface ParentInclude {
   title: string
 }
 
+/**
+ * One ancestor of an entry (`include=ancestors`, root first). Its slug always comes: it is part of the
+ * entry's own path (`{path}` permalinks). The rest only when the caller could read that entry.
+ */
+export interface AncestorInclude {
+  slug: string
+  visible: boolean
+  id: string | null
+  type: string | null
+  title: string | null
+}
+
 export interface ReadingRow {
   /** The columns asked for, and `id`. */
   entry: EntryRow
@@ -113,6 +126,7 @@ export interface ReadingRow {
   author: AuthorInclude | null
   terms: Record<string, TermInclude[]> | null
   parent: ParentInclude | null
+  ancestors: AncestorInclude[] | null
 }
 
 /** Most rows one statement may ask for: the page size is written into the text, so it is bounded here. */
@@ -158,7 +172,12 @@ function columnsOf(columns: ReadonlySet<keyof EntryRow>): (keyof EntryRow)[] {
 }
 
 function includesOf(includes: Includes): Includes {
-  return { author: includes.author, terms: includes.terms, parent: includes.parent }
+  return {
+    author: includes.author,
+    terms: includes.terms,
+    parent: includes.parent,
+    ancestors: includes.ancestors,
+  }
 }
 
 function termFilter(index: number, kind: 'id' | 'slug'): SQL {
@@ -269,6 +288,22 @@ function includeColumns(s: EntryShape): SQL[] {
         from entries p join content_types pt on pt.id = p.type_id
         where p.site_id = ${SITE} and p.id = ${entries.parentId} and ${parentVisible})`)
   }
+  // Up the parent chain, root first (depth-bounded, so a corrupt loop cannot spin). Every ancestor's slug
+  // comes (it is in the entry's path); id, type and title only where the caller could read that entry.
+  if (s.includes.ancestors) {
+    const visible = visibleTo(s.audience, 'p', SITE, ['public'], { siteKnownLive: !s.audience.drafts })
+    out.push(sql`(with recursive up(id, parent_id, depth) as (
+          select a.id, a.parent_id, 1 from entries a where a.site_id = ${SITE} and a.id = ${entries.parentId}
+          union all
+          select a.id, a.parent_id, up.depth + 1 from entries a join up on a.id = up.parent_id
+          where a.site_id = ${SITE} and up.depth < 100)
+        select json_agg(json_build_object('slug', p.slug, 'visible', v.ok,
+            'id', case when v.ok then p.id end, 'type', case when v.ok then pt.key end,
+            'title', case when v.ok then p.title end) order by up.depth desc)
+        from up join entries p on p.id = up.id and p.site_id = ${SITE}
+        join content_types pt on pt.id = p.type_id
+        cross join lateral (select coalesce(${visible}, false) as ok) v)`)
+  }
   return out
 }
 
@@ -308,6 +343,7 @@ function decode(s: EntryShape, rows: unknown[][]): ReadingRow[] {
       author: s.includes.author ? (next() as AuthorInclude | null) : null,
       terms: s.includes.terms ? (next() as Record<string, TermInclude[]> | null) : null,
       parent: s.includes.parent ? (next() as ParentInclude | null) : null,
+      ancestors: s.includes.ancestors ? ((next() as AncestorInclude[] | null) ?? []) : null,
     }
   })
 }

@@ -20,7 +20,7 @@ const Fields = Type.String({
 const Include = Type.String({
   maxLength: 100,
   description:
-    'A comma list among `author` (`{ id, name }`), `terms` (grouped by taxonomy key) and `parent` (`{ id, type, slug, title }`). Unknown or repeated names give 400 COLOPHON_CONTENT_INCLUDE_INVALID. Includes never cost an extra query.',
+    'A comma list among `author` (`{ id, name }`), `terms` (grouped by taxonomy key), `parent` (`{ id, type, slug, title }`) and `ancestors` (the parent chain, root first: `{ slug, visible, id, type, title }`). Unknown or repeated names give 400 COLOPHON_CONTENT_INCLUDE_INVALID. Includes never cost an extra query.',
 })
 
 export const ReadEntryQuery = Type.Object(
@@ -121,6 +121,18 @@ const ParentIncludeSchema = Type.Object(
   { description: 'The parent (`include=parent`); null for readers when the parent is not public.' },
 )
 
+const NullableText = Type.Unsafe<string | null>({ type: ['string', 'null'] })
+const AncestorIncludeSchema = Type.Object(
+  {
+    slug: Type.String({ description: 'Always given: it is part of the entry’s path.' }),
+    visible: Type.Boolean({ description: 'Whether the caller could read this ancestor itself.' }),
+    id: NullableText,
+    type: NullableText,
+    title: NullableText,
+  },
+  { description: 'An ancestor; `id`, `type` and `title` are null when the caller could not read it.' },
+)
+
 const partial = Type.Partial(EntryViewSchema)
 
 /** An entry as the reading API returns it: every field optional (sparse fieldsets), `id` always there. */
@@ -134,6 +146,9 @@ export const ReadingEntrySchema = Type.Object({
     }),
   ),
   parent: Type.Optional(Type.Union([ParentIncludeSchema, Type.Null()])),
+  ancestors: Type.Optional(
+    Type.Array(AncestorIncludeSchema, { description: 'The parent chain, root first (`include=ancestors`).' }),
+  ),
 })
 
 export const ReadingPageSchema = Type.Object({

@@ -15,6 +15,7 @@ import {
   findEntryForReading,
   listEntriesForReading,
   type Audience,
+  type AncestorInclude,
   type AuthorInclude,
   type EntryFilters,
   type Includes,
@@ -52,13 +53,14 @@ export type ReadingEntry = Partial<EntryView> & {
   author?: AuthorInclude | null
   terms?: Record<string, TermInclude[]>
   parent?: ParentInclude | null
+  ancestors?: AncestorInclude[]
 }
 
 export const MAX_LIMIT = 100
 const DEFAULT_LIMIT = 20
 const MAX_TERMS = 10
 const MAX_TYPES = 20
-const INCLUDES = ['author', 'terms', 'parent'] as const
+const INCLUDES = ['author', 'terms', 'parent', 'ancestors'] as const
 const VIEW_FIELDS: ReadonlySet<string> = new Set(ENTRY_FIELDS)
 /**
  * What a list shows unless `fields` says otherwise: enough to link to and describe an entry, never its
@@ -96,6 +98,7 @@ export function parseIncludes(text: string | undefined): Includes {
     author: names.includes('author'),
     terms: names.includes('terms'),
     parent: names.includes('parent'),
+    ancestors: names.includes('ancestors'),
   }
 }
 
@@ -216,6 +219,7 @@ function shape(row: ReadingRow, audience: Audience, fields: readonly EntryField[
   if (includes.author) out.author = row.author
   if (includes.terms) out.terms = row.terms ?? {}
   if (includes.parent) out.parent = row.parent
+  if (includes.ancestors) out.ancestors = row.ancestors ?? []
   return out
 }
 
