@@ -125,6 +125,13 @@ import {
   termsRoutes,
 } from '../modules/taxonomy/index.ts'
 import { createRedirectsService, redirectsRoutes } from '../modules/redirects/index.ts'
+import {
+  createPagesService,
+  createThemeRegistry,
+  findMainSite,
+  pagesRoutes,
+} from '../modules/render/index.ts'
+import type { SiteRef } from '../platform/access/index.ts'
 
 /**
  * The composition root: the only place that knows every module. It wires platform services into
@@ -465,6 +472,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     service: createReadingService(),
     cache: readCache,
     passwordLimits: { perClient: config.entryPasswordRateLimit, perEntry: config.entryPasswordFailLimit },
+  })
+
+  // Public sites: every other GET on a site's host, and the main site's pages on the root host.
+  const themes = createThemeRegistry()
+  let mainSite: SiteRef | undefined
+  await server.register(pagesRoutes, {
+    service: createPagesService({
+      orm: engine.orm,
+      reading: createReadingService(),
+      themes,
+      // Canonical URLs: the configured public URL, else the root domain on this node's port.
+      publicUrl: config.publicUrl ?? `http://${config.rootDomain}${config.port ? `:${config.port}` : ''}`,
+    }),
+    themes,
+    mainSite: async () => (mainSite ??= await findMainSite(engine.orm)),
   })
 
   const resealSecrets = () => resealStoredSecrets({ orm: engine.orm, box, log: server.log })

@@ -122,17 +122,19 @@ describe('site hosts', () => {
     expect(res.headers['set-cookie']).toBeUndefined()
   })
 
-  it('lets a non-API path on an active site fall through to the plain 404, naming no site', async () => {
+  it('answers a non-API path on an active site with that site’s own 404 page, naming no other site', async () => {
     const res = await get('alpha.localhost', '/some/page')
     expect(res.statusCode).toBe(404)
-    expect(errorOf(res).code).toBe('COLOPHON_HTTP_NOT_FOUND')
-    expectNoSiteNames(res)
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8')
+    expect(res.body).toContain('Alpha Garden')
+    for (const name of SITE_NAMES.filter((n) => n !== 'Alpha Garden')) expect(res.body).not.toContain(name)
   })
 
   it('keeps an archived site readable', async () => {
-    const res = await get('delta.localhost', '/some/page')
-    expect(res.statusCode).toBe(404)
-    expect(errorOf(res).code).toBe('COLOPHON_HTTP_NOT_FOUND')
+    const res = await get('delta.localhost', '/')
+    expect(res.statusCode).toBe(200)
+    expect(res.body).toContain('Delta Letters')
+    expect((await get('delta.localhost', '/some/page')).statusCode).toBe(404)
   })
 
   it('answers 503 with a plain page on a disabled site’s host', async () => {

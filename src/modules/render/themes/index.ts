@@ -28,3 +28,9 @@ export {
   type RenderSite,
   type ThemeRenderer,
 } from './theme.renderer.ts'
+export {
+  BUNDLED_THEMES_DIR,
+  DEFAULT_THEME_ID,
+  createThemeRegistry,
+  type ThemeRegistry,
+} from './theme.registry.ts'

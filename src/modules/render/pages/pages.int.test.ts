@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { addDomain, createEntry, createSite } from '../../../../test/harness/factories.ts'
+import { mainSiteId } from '../../../../test/harness/identity.ts'
+import { createTestApp, errorOf, queryCount, type TestApp } from '../../../../test/harness/test-app.ts'
+import { newId } from '../../../platform/db/index.ts'
+
+/**
+ * Public pages through the default theme: what each path resolves to, who sees what, and that a site's
+ * host never shows another site's content. Entries are planted directly (published ones with a fixed
+ * publication time, so their dated permalinks are known).
+ */
+
+let app: TestApp
+let main: string
+let other: string
+const OTHER_HOST = 'other.localhost'
+const at = '2026-03-09T12:00:00.000Z'
+
+const page = (url: string, host?: string) =>
+  app.server.inject({ method: 'GET', url, headers: host ? { host } : {} })
+
+beforeAll(async () => {
+  app = await createTestApp()
+  main = await mainSiteId(app)
+  other = await createSite(app, { slug: 'other', name: 'Other Site' })
+  await addDomain(app, { siteId: other, host: OTHER_HOST, kind: 'subdomain', primary: true })
+  const post = { siteId: main, type: 'post', status: 'published', publishedAt: at } as const
+  const hello = await createEntry(app, { ...post, slug: 'hello-world', title: 'Hello & welcome' })
+  await app.db.engine.query(`UPDATE entries SET body_html = $2, excerpt = 'A first post.' WHERE id = $1`, [
+    hello,
+    '<p>The <strong>first</strong> post.</p>',
+  ])
+  await createEntry(app, {
+    ...post,
+    slug: 'second-post',
+    title: 'Second post',
+    publishedAt: '2026-03-10T12:00:00Z',
+  })
+  await createEntry(app, { siteId: main, slug: 'secret-draft', title: 'Secret draft' })
+  await createEntry(app, { ...post, slug: 'members-only', title: 'Members only', visibility: 'private' })
+  await createEntry(app, {
+    ...post,
+    slug: 'locked',
+    title: 'Locked post',
+    visibility: 'password',
+    password: 'open sesame',
+  })
+  const about = await createEntry(app, { ...post, type: 'page', slug: 'about', title: 'About us' })
+  await createEntry(app, { ...post, type: 'page', slug: 'team', title: 'Our team', parentId: about })
+  await createEntry(app, { ...post, siteId: other, slug: 'other-news', title: 'News of the other site' })
+  await app.db.engine.query(
+    `INSERT INTO redirects (id, site_id, from_path, to_path, status_code) VALUES ($1, $2, '/old-hello', '/2026/03/hello-world', 301)`,
+    [newId(), main],
+  )
+})
+afterAll(() => app?.close())
+
+describe('the front page', () => {
+  it('lists the published public entries of the host’s site, newest first, in at most three statements', async () => {
+    await page('/') // The node's first request also learns the setup state and the main site.
+    const res = await page('/')
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8')
+    expect(res.body).toMatch(/^<!doctype html>/)
+    expect(res.body.indexOf('Second post')).toBeGreaterThan(-1)
+    expect(res.body.indexOf('Second post')).toBeLessThan(res.body.indexOf('Hello &amp; welcome'))
+    for (const hidden of [
+      'Secret draft',
+      'Members only',
+      'Locked post',
+      'News of the other site',
+      'About us',
+    ])
+      expect(res.body).not.toContain(hidden)
+    expect(res.body).toContain('/2026/03/hello-world"')
+    expect(queryCount(res)).toBeLessThanOrEqual(3)
+  })
+
+  it('shows a site on its own host, and nothing of another site', async () => {
+    const res = await page('/', OTHER_HOST)
+    expect(res.statusCode).toBe(200)
+    expect(res.body).toContain('News of the other site')
+    expect(res.body).toContain('Other Site')
+    expect(res.body).not.toContain('Hello &amp; welcome')
+    expect(res.body).toMatch(new RegExp(`<link rel="canonical" href="http://${OTHER_HOST}(:\\d+)?/">`))
+  })
+})
+
+describe('entries by permalink', () => {
+  it('renders an entry at its canonical path, with its body and canonical URL', async () => {
+    const res = await page('/2026/03/hello-world')
+    expect(res.statusCode).toBe(200)
+    expect(res.body).toContain('<h1 class="entry-title">Hello &amp; welcome</h1>')
+    expect(res.body).toContain('<p>The <strong>first</strong> post.</p>')
+    expect(res.body).toContain('<meta name="description" content="A first post.">')
+    expect(res.body).toMatch(/<link rel="canonical" href="http:\/\/localhost[^"]*\/2026\/03\/hello-world">/)
+    expect(queryCount(res)).toBeLessThanOrEqual(3)
+  })
+
+  it('answers 301 to the canonical path for another spelling, date or parent of the same entry', async () => {
+    for (const [from, to] of [
+      ['/2026/03/hello-world/', '/2026/03/hello-world'],
+      ['//2026/03/hello-world?ref=x', '/2026/03/hello-world?ref=x'],
+      ['/2025/01/hello-world', '/2026/03/hello-world'],
+      ['/team', '/about/team'],
+    ]) {
+      const res = await page(from as string)
+      expect([from, res.statusCode, res.headers.location]).toEqual([from, 301, to])
+    }
+  })
+
+  it('renders nested pages with breadcrumbs to their ancestors', async () => {
+    const res = await page('/about/team')
+    expect(res.statusCode).toBe(200)
+    expect(res.body).toContain('Our team')
+    expect(res.body).toMatch(/<a href="http:\/\/localhost[^"]*\/about">About us<\/a>/)
+  })
+
+  it('serves the redirect table', async () => {
+    const res = await page('/old-hello')
+    expect([res.statusCode, res.headers.location]).toEqual([301, '/2026/03/hello-world'])
+  })
+
+  it.each([
+    ['a draft', '/2026/03/secret-draft'],
+    ['a private entry', '/2026/03/members-only'],
+    ['a password-protected entry', '/2026/03/locked'],
+    ['another site’s entry', '/2026/03/other-news'],
+    ['a path that names nothing', '/nothing/here'],
+  ])('answers 404 with the theme’s page for %s', async (_what, path) => {
+    const res = await page(path)
+    expect(res.statusCode).toBe(404)
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8')
+    expect(res.body).toContain('<meta name="robots" content="noindex">')
+    expect(res.body).not.toMatch(/Secret draft|Members only|Locked post|News of the other site/)
+  })
+
+  it('keeps the main site’s entries off another site’s host', async () => {
+    expect((await page('/2026/03/hello-world', OTHER_HOST)).statusCode).toBe(404)
+    expect((await page('/about', OTHER_HOST)).statusCode).toBe(404)
+  })
+})
+
+describe('requests that are not pages', () => {
+  it.each(['/a%01b', '/a%2Fb', '/a%5C..', `/${'x'.repeat(2100)}`])(
+    'answers %s with the theme’s 400 page',
+    async (path) => {
+      const res = await page(path)
+      expect(res.statusCode).toBe(400)
+      expect(res.headers['content-type']).toBe('text/html; charset=utf-8')
+    },
+  )
+
+  it('leaves the API its JSON 404, on the root host and on site hosts, however it is spelled', async () => {
+    for (const path of [
+      '/api/v1/no-such-thing',
+      '//api/v1/setup',
+      '/API/V1/SETUP',
+      '/api%2Fv1/setup',
+      '/admin/x',
+    ])
+      expect(errorOf(await page(path)).code, path).toBe('COLOPHON_HTTP_NOT_FOUND')
+    expect(errorOf(await page('/api/v1/no-such-thing', OTHER_HOST)).code).toBe('COLOPHON_SITES_WRONG_HOST')
+  })
+
+  it('answers HEAD like GET, without a body', async () => {
+    const res = await app.server.inject({ method: 'HEAD', url: '/2026/03/hello-world' })
+    expect(res.statusCode).toBe(200)
+    expect(res.body).toBe('')
+  })
+
+  it('serves theme assets by content hash, cacheable for good, and nothing under another hash', async () => {
+    const href = /<link rel="stylesheet" href="([^"]+)">/.exec((await page('/')).body)?.[1] as string
+    expect(href).toMatch(/^\/_assets\/[0-9a-f]{16}\/css\/site\.css$/)
+    const css = await page(href)
+    expect(css.statusCode).toBe(200)
+    expect(css.headers['content-type']).toBe('text/css; charset=utf-8')
+    expect(css.headers['cache-control']).toBe('public, max-age=31536000, immutable')
+    expect((await page(href.replace(/[0-9a-f]{16}/, '0'.repeat(16)))).statusCode).toBe(404)
+    expect((await page('/_assets/0000000000000000/theme.json')).statusCode).toBe(404)
+  })
+})
