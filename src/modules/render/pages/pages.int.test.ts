@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addDomain, createEntry, createSite } from '../../../../test/harness/factories.ts'
 import { mainSiteId } from '../../../../test/harness/identity.ts'
 import { createTestApp, errorOf, queryCount, type TestApp } from '../../../../test/harness/test-app.ts'
+import { parseFeed } from '@rowanmanning/feed-parser'
 import { newId } from '../../../platform/db/index.ts'
 
 /**
@@ -138,6 +139,74 @@ describe('entries by permalink', () => {
   it('keeps the main site’s entries off another site’s host', async () => {
     expect((await page('/2026/03/hello-world', OTHER_HOST)).statusCode).toBe(404)
     expect((await page('/about', OTHER_HOST)).statusCode).toBe(404)
+  })
+})
+
+describe('feeds', () => {
+  const published = ['Second post', 'Hello & welcome']
+
+  it.each([
+    ['/feed', 'application/rss+xml; charset=utf-8'],
+    ['/feed/atom', 'application/atom+xml; charset=utf-8'],
+  ])(
+    '%s parses with a feed parser: the published public entries, absolute links, stable ids and dates',
+    async (path, type) => {
+      const res = await page(path)
+      expect(res.statusCode).toBe(200)
+      expect(res.headers['content-type']).toBe(type)
+      const feed = parseFeed(res.body)
+      expect(feed.title).toBe('Main')
+      expect(feed.items.map((i) => i.title)).toEqual(published)
+      const hello = feed.items[1]!
+      expect(hello.url).toMatch(/^http:\/\/localhost(:\d+)?\/2026\/03\/hello-world$/)
+      expect(hello.id).toMatch(/^urn:uuid:[0-9a-f-]{36}$/)
+      expect(hello.published?.toISOString()).toBe(at)
+      expect(hello.content).toContain('<strong>first</strong>')
+      for (const hidden of [
+        'Secret draft',
+        'Members only',
+        'Locked post',
+        'News of the other site',
+        'About us',
+      ])
+        expect(res.body).not.toContain(hidden)
+    },
+  )
+
+  it('writes RSS dates as RFC 822 and Atom dates as RFC 3339', async () => {
+    expect((await page('/feed')).body).toContain('<pubDate>Mon, 09 Mar 2026 12:00:00 GMT</pubDate>')
+    expect((await page('/feed/atom')).body).toContain('<published>2026-03-09T12:00:00.000Z</published>')
+  })
+
+  it('/feed/json is a JSON Feed 1.1', async () => {
+    const res = await page('/feed/json')
+    expect(res.headers['content-type']).toBe('application/feed+json; charset=utf-8')
+    const feed = res.json() as { version: string; feed_url: string; items: Record<string, unknown>[] }
+    expect(feed.version).toBe('https://jsonfeed.org/version/1.1')
+    expect(feed.feed_url).toMatch(/^http:\/\/localhost(:\d+)?\/feed\/json$/)
+    expect(feed.items.map((i) => i.title)).toEqual(published)
+    expect(feed.items[1]).toMatchObject({
+      id: expect.stringMatching(/^urn:uuid:/),
+      url: expect.stringMatching(/\/2026\/03\/hello-world$/),
+      date_published: at,
+      content_html: '<p>The <strong>first</strong> post.</p>',
+    })
+  })
+
+  it('gives each site its own feed, and names the feeds in every page', async () => {
+    const feed = parseFeed((await page('/feed', OTHER_HOST)).body)
+    expect(feed.items.map((i) => i.title)).toEqual(['News of the other site'])
+    const home = (await page('/')).body
+    for (const [type, path] of [
+      ['application/rss+xml', '/feed'],
+      ['application/atom+xml', '/feed/atom'],
+      ['application/feed+json', '/feed/json'],
+    ] as const)
+      expect(home).toMatch(
+        new RegExp(
+          `<link rel="alternate" type="${type.replace('+', '\\+')}" title="[^"]+" href="http://localhost(:\\d+)?${path}">`,
+        ),
+      )
   })
 })
 

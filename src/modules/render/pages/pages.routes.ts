@@ -66,6 +66,12 @@ export async function pagesRoutes(app: FastifyInstance, options: PagesRoutesOpti
         ip: request.ip,
         log: request.log,
       })
+      if (result.kind === 'document')
+        return reply
+          .code(result.status)
+          .type(result.contentType)
+          .header('cache-control', 'public, max-age=0, must-revalidate')
+          .send(result.body)
       if (result.kind === 'redirect')
         return reply
           .code(result.status)

@@ -2,6 +2,7 @@ import { createCtx, type CtxLogger, type SiteRef } from '../../../platform/acces
 import type { Orm } from '../../../platform/db/index.ts'
 import type { ReadingEntry, ReadingService } from '../../content/index.ts'
 import { resolveRedirect } from '../../redirects/index.ts'
+import { FEED_CONTENT_TYPES, FEED_WRITERS, type FeedFormat, type FeedModel } from '../feeds/index.ts'
 import { bySpecificity, matchPermalink, parseRequestPath, type PermalinkMatch } from '../resolve/index.ts'
 import { chooseTemplate, settingValues, type PageTemplateFor, type ThemeRegistry } from '../themes/index.ts'
 import { DEFAULT_THEME_ID } from '../themes/index.ts'
@@ -17,9 +18,19 @@ import { readPageSite, type PageSite, type PageType } from './pages.repo.ts'
  */
 
 export const FRONT_PAGE_SIZE = 10
+export const FEED_SIZE = 20
+
+/** The site's feeds, by path. */
+const FEED_PATHS: Readonly<Record<string, FeedFormat>> = {
+  '/feed': 'rss',
+  '/feed/atom': 'atom',
+  '/feed/json': 'json',
+}
+const FEED_NAMES: Readonly<Record<FeedFormat, string>> = { rss: 'RSS', atom: 'Atom', json: 'JSON Feed' }
 
 export type PageResult =
   | { kind: 'page'; status: 200 | 400 | 404; html: string }
+  | { kind: 'document'; status: 200; contentType: string; body: string }
   | { kind: 'redirect'; status: 301 | 302; location: string }
 
 export interface PageRequest {
@@ -71,16 +82,11 @@ export function createPagesService(deps: PagesServiceDeps) {
     const where = { site, origin, typeOf }
 
     if (parsed.segments.length === 0) {
-      const listed = site.types.filter((t) => !t.hierarchical).map((t) => t.key)
-      const page =
-        listed.length === 0
-          ? { items: [] }
-          : await deps.reading.list(ctx, {
-              type: listed.join(','),
-              include: 'author,ancestors',
-              fields: 'summary',
-              limit: FRONT_PAGE_SIZE,
-            })
+      const page = await latest(ctx, site, {
+        include: 'author,ancestors',
+        fields: 'summary',
+        limit: FRONT_PAGE_SIZE,
+      })
       return html(site, { kind: 'front' }, 200, {
         page: {
           kind: 'front',
@@ -97,6 +103,8 @@ export function createPagesService(deps: PagesServiceDeps) {
 
     const found = await findEntry(ctx, site, parsed.canonical)
     if (found?.moved) return { kind: 'redirect', status: 301, location: found.path }
+    const feedFormat = FEED_PATHS[parsed.canonical]
+    if (!found && feedFormat) return feed(ctx, where, feedFormat)
     if (found) {
       const { entry, type } = found
       const seo = entry.seo ?? {}
@@ -114,6 +122,61 @@ export function createPagesService(deps: PagesServiceDeps) {
       })
     }
     return notFound(site, 404, 'not-found')
+  }
+
+  /** The latest published public entries of the site's non-hierarchical types (the front page, feeds). */
+  async function latest(
+    ctx: ReturnType<typeof createCtx>,
+    site: PageSite,
+    query: { include: string; fields: string; limit: number },
+  ): Promise<{ items: ReadingEntry[] }> {
+    const listed = site.types.filter((t) => !t.hierarchical).map((t) => t.key)
+    if (listed.length === 0) return { items: [] }
+    return deps.reading.list(ctx, { type: listed.join(','), ...query })
+  }
+
+  async function feed(
+    ctx: ReturnType<typeof createCtx>,
+    where: { site: PageSite; origin: string; typeOf: (key: string) => PageType | undefined },
+    format: FeedFormat,
+  ): Promise<PageResult> {
+    const { site, origin } = where
+    const page = await latest(ctx, site, {
+      include: 'author,terms,ancestors',
+      fields: 'summary,bodyHtml',
+      limit: FEED_SIZE,
+    })
+    const model: FeedModel = {
+      id: `urn:uuid:${site.id}`,
+      title: site.name,
+      description: site.tagline,
+      language: site.locale,
+      homeUrl: `${origin}/`,
+      urls: { rss: `${origin}/feed`, atom: `${origin}/feed/atom`, json: `${origin}/feed/json` },
+      items: page.items.map((e) => {
+        const published = e.publishedAt ?? e.updatedAt ?? new Date(0).toISOString()
+        const updated = e.updatedAt && e.updatedAt > published ? e.updatedAt : published
+        return {
+          id: `urn:uuid:${e.id}`,
+          url: cardContext(e, where).url,
+          title: e.title ?? '',
+          summary: e.excerpt ?? '',
+          contentHtml: e.bodyHtml ?? '',
+          published,
+          updated,
+          author: e.author?.name ?? null,
+          categories: Object.values(e.terms ?? {}).flatMap((items) =>
+            items.map((t) => ({ term: t.slug, label: t.name })),
+          ),
+        }
+      }),
+    }
+    return {
+      kind: 'document',
+      status: 200,
+      contentType: FEED_CONTENT_TYPES[format],
+      body: FEED_WRITERS[format](model),
+    }
   }
 
   /**
@@ -173,6 +236,11 @@ export function createPagesService(deps: PagesServiceDeps) {
         url: siteOrigin(site, publicUrl),
         locale: site.locale,
         timeZone: site.timeZone,
+        feeds: Object.entries(FEED_PATHS).map(([path, format]) => ({
+          type: FEED_CONTENT_TYPES[format].split(';')[0],
+          title: `${site.name} (${FEED_NAMES[format]})`,
+          url: siteOrigin(site, publicUrl) + path,
+        })),
       },
     )
     return { kind: 'page', status, html: out }
