@@ -10,6 +10,7 @@
  *
  * Uncached cases send `X-Entry-Password`, which makes a reply private to its caller, so the anonymous
  * reply cache never answers them: they measure the database path an anonymous reader takes on a miss.
+ * The page cases (front page, an entry, the site feed) render through the default theme every time.
  *
  *   npm run bench                   # PGlite in memory
  *   DATABASE_URL=postgres://… npm run bench   # a fresh database on that server, dropped afterwards
@@ -387,12 +388,18 @@ async function main(): Promise<void> {
     "SELECT id FROM entries WHERE site_id = $1 AND slug = 'entry-2'",
     [site.id],
   )
+  const [permalink] = await bench.engine.query<{ path: string }>(
+    `SELECT to_char(published_at at time zone 'UTC', '/YYYY/MM/') || slug AS path FROM entries
+     WHERE site_id = $1 AND slug = 'entry-2'`,
+    [site.id],
+  )
   const seeded = await idleRss()
 
   const entries = `/api/v1/sites/${site.id}/entries`
   const single = `${entries}/${entry?.id}`
   const list = 'GET /api/v1/sites/:site/entries'
   const one = 'GET /api/v1/sites/:site/entries/:id'
+  const page = 'GET /*'
   const deep = await deepCursor(bench, site.id, 0.99)
   const cases: Case[] = [
     { name: 'GET /health (baseline)', route: 'GET /health', options: { path: '/health' } },
@@ -418,6 +425,11 @@ async function main(): Promise<void> {
       route: one,
       options: { path: `${single}?include=author,terms,parent`, headers: UNCACHED },
     },
+
+    // Public pages through the default theme (no page cache yet: every one is rendered).
+    { name: 'GET page: front page (HTML)', route: page, options: { path: '/' } },
+    { name: 'GET page: entry (HTML)', route: page, options: { path: permalink?.path ?? '/' } },
+    { name: 'GET page: site feed (RSS)', route: page, options: { path: '/feed' } },
   ]
   // Writes go after every read round, in rounds of their own: what a write leaves behind (published
   // entries' jobs, cache invalidations) would otherwise run during the next round's reads.

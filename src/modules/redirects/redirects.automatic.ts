@@ -1,5 +1,5 @@
 import type { Ctx } from '../../platform/access/index.ts'
-import { newId, type Tx } from '../../platform/db/index.ts'
+import { newId, type StatementRead, type Tx } from '../../platform/db/index.ts'
 import { normaliseFromPath } from './redirects.paths.ts'
 import {
   deleteRedirectFrom,
@@ -55,11 +55,11 @@ export async function recordPathChange(
  * or fragment is ignored (sources never have one).
  */
 export async function resolveRedirect(
-  tx: Tx,
+  read: StatementRead,
   siteId: string,
   path: string,
 ): Promise<{ toPath: string; statusCode: number } | undefined> {
   const normalised = normaliseFromPath(path.replace(/[?#].*$/s, ''))
   if (!normalised.ok) return undefined
-  return findTarget(tx, siteId, normalised.value)
+  return findTarget(read, siteId, normalised.value)
 }

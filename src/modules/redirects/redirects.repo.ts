@@ -1,5 +1,5 @@
 import { and, desc, eq, ilike, lt, ne, or, sql } from 'drizzle-orm'
-import { schema, type Tx } from '../../platform/db/index.ts'
+import { schema, statementCache, type StatementRead, type Tx } from '../../platform/db/index.ts'
 
 const { redirects } = schema
 
@@ -155,16 +155,21 @@ export async function upsertAutomaticRedirect(tx: Tx, row: NewRedirect): Promise
     })
 }
 
+const targetStatement = statementCache(
+  () => sql`select ${redirects.toPath}, ${redirects.statusCode} from ${redirects}
+    where ${redirects.siteId} = ${sql.placeholder('site')} and ${redirects.fromPath} = ${sql.placeholder('path')}`,
+)
+
+/** The redirect of a (normalised) source path: one compiled read, for the request path of every page. */
 export async function findTarget(
-  tx: Tx,
+  read: StatementRead,
   siteId: string,
   path: string,
 ): Promise<{ toPath: string; statusCode: number } | undefined> {
-  const [row] = await tx
-    .select({ toPath: redirects.toPath, statusCode: redirects.statusCode })
-    .from(redirects)
-    .where(and(eq(redirects.siteId, siteId), eq(redirects.fromPath, path)))
-  return row
+  const [row] = await read(targetStatement(null), { site: siteId, path })
+  if (!row) return undefined
+  const [toPath, statusCode] = row as [string, number]
+  return { toPath, statusCode }
 }
 
 /** `execute` returns `{ rows }` (or the rows themselves, depending on the driver). */

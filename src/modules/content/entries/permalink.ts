@@ -37,24 +37,27 @@ interface DateParts {
   day: string
 }
 
-function datePartsOf(at: Date, timeZone: string): DateParts {
-  let parts: Intl.DateTimeFormatPart[]
-  try {
-    parts = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    }).formatToParts(at)
-  } catch {
-    // An unknown zone (stored before validation existed) must not break publishing: fall back to UTC.
-    parts = new Intl.DateTimeFormat('en-CA', {
-      timeZone: 'UTC',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    }).formatToParts(at)
+/** Formatters per time zone: making one costs far more than using it (a page builds many permalinks). */
+const dayFormatters = new Map<string, Intl.DateTimeFormat>()
+
+function dayFormatter(timeZone: string): Intl.DateTimeFormat {
+  let formatter = dayFormatters.get(timeZone)
+  if (formatter === undefined) {
+    const options = { year: 'numeric', month: '2-digit', day: '2-digit' } as const
+    try {
+      formatter = new Intl.DateTimeFormat('en-CA', { ...options, timeZone })
+    } catch {
+      // An unknown zone (stored before validation existed) must not break publishing: fall back to UTC.
+      formatter = new Intl.DateTimeFormat('en-CA', { ...options, timeZone: 'UTC' })
+    }
+    if (dayFormatters.size > 500) dayFormatters.clear()
+    dayFormatters.set(timeZone, formatter)
   }
+  return formatter
+}
+
+function datePartsOf(at: Date, timeZone: string): DateParts {
+  const parts = dayFormatter(timeZone).formatToParts(at)
   const of = (type: string) => parts.find((p) => p.type === type)?.value ?? '00'
   return { year: of('year').padStart(4, '0'), month: of('month'), day: of('day') }
 }

@@ -75,7 +75,7 @@ export function createPagesService(deps: PagesServiceDeps) {
     if (!parsed.ok) return notFound(site, 400, 'bad-request')
     const query = q.url.includes('?') ? q.url.slice(q.url.indexOf('?')) : ''
     if (!parsed.isCanonical) return { kind: 'redirect', status: 301, location: parsed.canonical + query }
-    const redirect = await ctx.tx((tx) => resolveRedirect(tx, site.id, parsed.canonical))
+    const redirect = await resolveRedirect(ctx.read, site.id, parsed.canonical)
     if (redirect)
       return { kind: 'redirect', status: redirect.statusCode === 302 ? 302 : 301, location: redirect.toPath }
     const typeOf = (key: string) => site.types.find((t) => t.key === key)
