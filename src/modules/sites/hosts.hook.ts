@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ErrorFactory } from '../../platform/errors/index.ts'
 import type { Orm } from '../../platform/db/index.ts'
-import { envelope, plainPage } from '../../platform/http/index.ts'
+import { envelope, plainPage, reservedAreaOf } from '../../platform/http/index.ts'
 import { HostsErrors } from './hosts.errors.ts'
 import {
   createHostDirectory,
@@ -52,15 +52,6 @@ const PAGES = {
   },
 }
 
-function isApiPath(path: string, routeUrl: string | undefined): boolean {
-  // The matched route is checked as well as the raw path, so an encoded path cannot slip past.
-  return [path, routeUrl ?? ''].some((p) => p === '/api' || p.startsWith('/api/'))
-}
-
-function isAdminPath(path: string, routeUrl: string | undefined): boolean {
-  return [path, routeUrl ?? ''].some((p) => p === '/admin' || p.startsWith('/admin/'))
-}
-
 function refuse(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -90,7 +81,9 @@ export function registerHostRouting(app: FastifyInstance, options: HostRoutingOp
     const host = normaliseRequestHost(request.host)
     if (host === '' || host === rootHost || isIpHost(host)) return
     const routeUrl = request.routeOptions.url
-    const api = isApiPath(path, routeUrl)
+    // The matched route is checked as well as the path, so an encoded path cannot slip past.
+    const area = reservedAreaOf(request.url) ?? reservedAreaOf(routeUrl ?? '')
+    const api = area === 'api'
     let site: HostSite | null
     try {
       site = await directory.resolve(host)
@@ -100,8 +93,7 @@ export function registerHostRouting(app: FastifyInstance, options: HostRoutingOp
       return refuse(request, reply, HostsErrors.hostUnavailable, PAGES.unavailable, api)
     }
     if (!site) return refuse(request, reply, HostsErrors.unknownHost, PAGES.notFound, api)
-    if (api || isAdminPath(path, routeUrl))
-      return refuse(request, reply, HostsErrors.wrongHost, PAGES.wrongHost, api)
+    if (area !== null) return refuse(request, reply, HostsErrors.wrongHost, PAGES.wrongHost, api)
     if (site.status === 'disabled') {
       return refuse(request, reply, HostsErrors.siteDisabled, PAGES.unavailable, false)
     }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import pg from 'pg'
 import { eq, sql } from 'drizzle-orm'
 import { QueryBuilder } from 'drizzle-orm/pg-core'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test/harness/test-db.ts'
 import {
   appTransaction,
@@ -305,7 +305,7 @@ describe('compiled reads (ctx.read)', () => {
  * Batching on PostgreSQL, with a reader of its own on a one-connection pool: the slow-statement threshold
  * is set by each test, so that a loaded machine does not change which reads go together.
  */
-describe.skipIf(!process.env.DATABASE_URL)('batched reads (PostgreSQL)', () => {
+describe.skipIf(inject('harness').engine !== 'postgres')('batched reads (PostgreSQL)', () => {
   let db: TestDatabase
   let pool: pg.Pool
   beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, queryCount, type TestApp } from '../../../../test/harness/test-app.ts'
 import { mainSiteId, signInAdmin, type Session } from '../../../../test/harness/identity.ts'
-import { entityTag } from '../../../platform/http/etag.ts'
+import { entityTag } from '../../../platform/http/index.ts'
 
 /**
  * The reply cache of the reading API (COLOPHON_READ_CACHE_SECONDS): anonymous readers share replies for

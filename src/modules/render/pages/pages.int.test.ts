@@ -17,6 +17,16 @@ let other: string
 const OTHER_HOST = 'other.localhost'
 const at = '2026-03-09T12:00:00.000Z'
 
+/** Titles no list of the main site shows: unpublished, private, protected, another site's, a page. */
+const NEVER_LISTED = [
+  'Secret draft',
+  'Members only',
+  'Locked post',
+  'Thrown away',
+  'News of the other site',
+  'About us',
+]
+
 const page = (url: string, host?: string) =>
   app.server.inject({ method: 'GET', url, headers: host ? { host } : {} })
 
@@ -38,6 +48,7 @@ beforeAll(async () => {
     publishedAt: '2026-03-10T12:00:00Z',
   })
   await createEntry(app, { siteId: main, slug: 'secret-draft', title: 'Secret draft' })
+  await createEntry(app, { ...post, status: 'trash', slug: 'thrown-away', title: 'Thrown away' })
   await createEntry(app, { ...post, slug: 'members-only', title: 'Members only', visibility: 'private' })
   await createEntry(app, {
     ...post,
@@ -48,6 +59,14 @@ beforeAll(async () => {
   })
   const about = await createEntry(app, { ...post, type: 'page', slug: 'about', title: 'About us' })
   await createEntry(app, { ...post, type: 'page', slug: 'team', title: 'Our team', parentId: about })
+  // Named like the feed, but under a parent: it does not take /feed over.
+  await createEntry(app, {
+    ...post,
+    type: 'page',
+    slug: 'feed',
+    title: 'How we feed the birds',
+    parentId: about,
+  })
   await createEntry(app, { ...post, siteId: other, slug: 'other-news', title: 'News of the other site' })
   await app.db.engine.query(
     `INSERT INTO redirects (id, site_id, from_path, to_path, status_code) VALUES ($1, $2, '/old-hello', '/2026/03/hello-world', 301)`,
@@ -65,14 +84,7 @@ describe('the front page', () => {
     expect(res.body).toMatch(/^<!doctype html>/)
     expect(res.body.indexOf('Second post')).toBeGreaterThan(-1)
     expect(res.body.indexOf('Second post')).toBeLessThan(res.body.indexOf('Hello &amp; welcome'))
-    for (const hidden of [
-      'Secret draft',
-      'Members only',
-      'Locked post',
-      'News of the other site',
-      'About us',
-    ])
-      expect(res.body).not.toContain(hidden)
+    for (const hidden of NEVER_LISTED) expect(res.body).not.toContain(hidden)
     expect(res.body).toContain('/2026/03/hello-world"')
     expect(queryCount(res)).toBeLessThanOrEqual(3)
   })
@@ -126,6 +138,7 @@ describe('entries by permalink', () => {
     ['a draft', '/2026/03/secret-draft'],
     ['a private entry', '/2026/03/members-only'],
     ['a password-protected entry', '/2026/03/locked'],
+    ['a trashed entry', '/2026/03/thrown-away'],
     ['another site’s entry', '/2026/03/other-news'],
     ['a path that names nothing', '/nothing/here'],
   ])('answers 404 with the theme’s page for %s', async (_what, path) => {
@@ -133,7 +146,7 @@ describe('entries by permalink', () => {
     expect(res.statusCode).toBe(404)
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8')
     expect(res.body).toContain('<meta name="robots" content="noindex">')
-    expect(res.body).not.toMatch(/Secret draft|Members only|Locked post|News of the other site/)
+    for (const hidden of NEVER_LISTED) expect(res.body).not.toContain(hidden)
   })
 
   it('keeps the main site’s entries off another site’s host', async () => {
@@ -162,16 +175,16 @@ describe('feeds', () => {
       expect(hello.id).toMatch(/^urn:uuid:[0-9a-f-]{36}$/)
       expect(hello.published?.toISOString()).toBe(at)
       expect(hello.content).toContain('<strong>first</strong>')
-      for (const hidden of [
-        'Secret draft',
-        'Members only',
-        'Locked post',
-        'News of the other site',
-        'About us',
-      ])
-        expect(res.body).not.toContain(hidden)
+      for (const hidden of NEVER_LISTED) expect(res.body).not.toContain(hidden)
     },
   )
+
+  it('keeps a feed path for the feed when an entry of that slug lives elsewhere', async () => {
+    const res = await page('/feed')
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-type']).toBe('application/rss+xml; charset=utf-8')
+    expect((await page('/about/feed')).body).toContain('How we feed the birds')
+  })
 
   it('writes RSS dates as RFC 822 and Atom dates as RFC 3339', async () => {
     expect((await page('/feed')).body).toContain('<pubDate>Mon, 09 Mar 2026 12:00:00 GMT</pubDate>')

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { SiteRef } from '../../../platform/access/index.ts'
 import { isAppError } from '../../../platform/errors/index.ts'
-import { PUBLIC, plainPage } from '../../../platform/http/index.ts'
+import { PUBLIC, plainPage, reservedAreaOf } from '../../../platform/http/index.ts'
 import { DEFAULT_THEME_ID, type ThemeRegistry } from '../themes/index.ts'
 import type { PagesService } from './pages.service.ts'
 
@@ -10,22 +10,6 @@ export interface PagesRoutesOptions {
   themes: ThemeRegistry
   /** The site the root host serves (the main site), or undefined before there is one. */
   mainSite: () => Promise<SiteRef | undefined>
-}
-
-/**
- * Paths under `/api` and `/admin` belong to the API and the admin on every host: never a page, whatever
- * a site holds. Judged on the first segment as a client might spell it (doubled slashes, escapes, letter
- * case), so no spelling of an API path turns into a page or a redirect to one.
- */
-export function isReservedPath(url: string): boolean {
-  const first = (url.split('?')[0] ?? '').replace(/^\/+/, '').split('/')[0] ?? ''
-  let decoded: string
-  try {
-    decoded = decodeURIComponent(first).toLowerCase()
-  } catch {
-    return false
-  }
-  return /^(api|admin)([/\\]|$)/.test(decoded)
 }
 
 /**
@@ -55,7 +39,8 @@ export async function pagesRoutes(app: FastifyInstance, options: PagesRoutesOpti
   )
 
   app.get('/*', { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
-    if (isReservedPath(request.url)) return reply.callNotFound()
+    // The API and the admin keep their own 404 on every host, however the path is spelled.
+    if (reservedAreaOf(request.url) !== null) return reply.callNotFound()
     const site = request.hostSite ?? (await mainSite())
     if (!site) return reply.callNotFound()
     try {

@@ -1,20 +1,26 @@
-import { createCtx, type CtxLogger, type SiteRef } from '../../../platform/access/index.ts'
+import { createCtx, type Ctx, type CtxLogger, type SiteRef } from '../../../platform/access/index.ts'
 import type { Orm } from '../../../platform/db/index.ts'
 import type { ReadingEntry, ReadingService } from '../../content/index.ts'
 import { resolveRedirect } from '../../redirects/index.ts'
 import { FEED_CONTENT_TYPES, FEED_WRITERS, type FeedFormat, type FeedModel } from '../feeds/index.ts'
 import { bySpecificity, matchPermalink, parseRequestPath, type PermalinkMatch } from '../resolve/index.ts'
-import { chooseTemplate, settingValues, type PageTemplateFor, type ThemeRegistry } from '../themes/index.ts'
-import { DEFAULT_THEME_ID } from '../themes/index.ts'
+import {
+  DEFAULT_THEME_ID,
+  chooseTemplate,
+  settingValues,
+  type PageTemplateFor,
+  type ThemeRegistry,
+} from '../themes/index.ts'
 import { cardContext, entryContext, entryPath, siteOrigin } from './page-context.ts'
 import { readPageSite, type PageSite, type PageType } from './pages.repo.ts'
 
 /**
- * A public page from a request path (ARCHITECTURE §9): the path read strictly, then in order the
- * canonical spelling (301), the site's redirect table (its 301/302), the front page, an entry by its
- * type's permalink (301 to the entry's canonical path when the path names it otherwise), and the theme's
- * 404. Every page is read as an anonymous reader of the site: members and previews come later, through
- * their own paths. At most three statements: the site, the redirect table, the entries.
+ * A public page from a request path (ARCHITECTURE §9, ADR 0017): the path read strictly, then in order
+ * the canonical spelling (301), the site's redirect table (its 301/302), the front page, an entry by its
+ * type's permalink, the site's feeds, an entry found by its slug under another path (301 to its own),
+ * and the theme's 404. Every page is read as an anonymous reader of the site: members and previews come
+ * later, through their own paths. At most three statements (the site, the redirect table, the entries),
+ * four for a feed.
  */
 
 export const FRONT_PAGE_SIZE = 10
@@ -27,6 +33,13 @@ const FEED_PATHS: Readonly<Record<string, FeedFormat>> = {
   '/feed/json': 'json',
 }
 const FEED_NAMES: Readonly<Record<FeedFormat, string>> = { rss: 'RSS', atom: 'Atom', json: 'JSON Feed' }
+
+/** Each feed's absolute URL on `origin`. */
+function feedUrls(origin: string): Record<FeedFormat, string> {
+  return Object.fromEntries(
+    Object.entries(FEED_PATHS).map(([path, format]) => [format, origin + path]),
+  ) as Record<FeedFormat, string>
+}
 
 export type PageResult =
   | { kind: 'page'; status: 200 | 400 | 404; html: string }
@@ -102,10 +115,7 @@ export function createPagesService(deps: PagesServiceDeps) {
     }
 
     const found = await findEntry(ctx, site, parsed.canonical)
-    if (found?.moved) return { kind: 'redirect', status: 301, location: found.path }
-    const feedFormat = FEED_PATHS[parsed.canonical]
-    if (!found && feedFormat) return feed(ctx, where, feedFormat)
-    if (found) {
+    if (found && !found.moved) {
       const { entry, type } = found
       const seo = entry.seo ?? {}
       const context = entryContext(entry, where)
@@ -121,12 +131,17 @@ export function createPagesService(deps: PagesServiceDeps) {
         entry: context,
       })
     }
+    // A feed path is the feed unless an entry lives exactly there; an entry merely named like it elsewhere
+    // does not take it over.
+    const feedFormat = FEED_PATHS[parsed.canonical]
+    if (feedFormat) return feed(ctx, where, feedFormat)
+    if (found) return { kind: 'redirect', status: 301, location: found.path }
     return notFound(site, 404, 'not-found')
   }
 
   /** The latest published public entries of the site's non-hierarchical types (the front page, feeds). */
   async function latest(
-    ctx: ReturnType<typeof createCtx>,
+    ctx: Ctx,
     site: PageSite,
     query: { include: string; fields: string; limit: number },
   ): Promise<{ items: ReadingEntry[] }> {
@@ -136,7 +151,7 @@ export function createPagesService(deps: PagesServiceDeps) {
   }
 
   async function feed(
-    ctx: ReturnType<typeof createCtx>,
+    ctx: Ctx,
     where: { site: PageSite; origin: string; typeOf: (key: string) => PageType | undefined },
     format: FeedFormat,
   ): Promise<PageResult> {
@@ -152,7 +167,7 @@ export function createPagesService(deps: PagesServiceDeps) {
       description: site.tagline,
       language: site.locale,
       homeUrl: `${origin}/`,
-      urls: { rss: `${origin}/feed`, atom: `${origin}/feed/atom`, json: `${origin}/feed/json` },
+      urls: feedUrls(origin),
       items: page.items.map((e) => {
         const published = e.publishedAt ?? e.updatedAt ?? new Date(0).toISOString()
         const updated = e.updatedAt && e.updatedAt > published ? e.updatedAt : published
@@ -186,7 +201,7 @@ export function createPagesService(deps: PagesServiceDeps) {
    * path differs (a wrong date or parent) is `moved` there.
    */
   async function findEntry(
-    ctx: ReturnType<typeof createCtx>,
+    ctx: Ctx,
     site: PageSite,
     path: string,
   ): Promise<{ entry: ReadingEntry; type: PageType; path: string; moved: boolean } | undefined> {
@@ -227,19 +242,21 @@ export function createPagesService(deps: PagesServiceDeps) {
   ): Promise<PageResult> {
     const renderer = await deps.themes.bundled(DEFAULT_THEME_ID)
     const template = chooseTemplate(renderer.has, page)
+    const origin = siteOrigin(site, publicUrl)
+    const urls = feedUrls(origin)
     const out = await renderer.render(
       template,
       { ...scope, theme: { settings: settingValues(renderer.theme.manifest) } },
       {
         name: site.name,
         tagline: site.tagline,
-        url: siteOrigin(site, publicUrl),
+        url: origin,
         locale: site.locale,
         timeZone: site.timeZone,
-        feeds: Object.entries(FEED_PATHS).map(([path, format]) => ({
+        feeds: (Object.keys(urls) as FeedFormat[]).map((format) => ({
           type: FEED_CONTENT_TYPES[format].split(';')[0],
           title: `${site.name} (${FEED_NAMES[format]})`,
-          url: siteOrigin(site, publicUrl) + path,
+          url: urls[format],
         })),
       },
     )
