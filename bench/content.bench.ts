@@ -43,6 +43,10 @@ const READ_CACHE_SECONDS = Number(process.env.BENCH_READ_CACHE_SECONDS ?? 5)
 const WRITE_CLIENTS = 4
 /** Makes a reply private, so the reply cache never answers it (see the header). */
 const UNCACHED = { 'x-entry-password': 'bench' }
+/** A Colophon cookie: the page cache never answers or keeps the page (pages.routes.ts), it is rendered. */
+const PAGE_UNCACHED = { host: 'localhost', cookie: 'colophon_bench=1' }
+/** Pages answer on a site's host: the root domain (`localhost` here) serves the main site. */
+const PAGE_HOST = { host: 'localhost' }
 
 const BODY = {
   type: 'doc',
@@ -361,6 +365,8 @@ function report(
     ['uncached list ≥ 0.25×', at(ratio('GET list (10, summary) uncached'), 0.25)],
     ['uncached single ≥ 0.4×', at(ratio('GET single uncached'), 0.4)],
     ['cached list ≥ 0.7×', at(ratio('GET list (10, summary) cached'), 0.7)],
+    ['cached page ≥ 0.7×', at(ratio('GET page: entry cached'), 0.7)],
+    ['cached page 304 ≥ 0.7×', at(ratio('GET page: entry cached, 304'), 0.7)],
     ['99 % deep cursor ≥ 0.9× first page', at(first && ratio('GET list 99 % deep', first), 0.9)],
     // Two requests make one published entry.
     ['create + publish ≥ 150/s', at(publishes && rateOf(publishes) / 2, 150)],
@@ -401,6 +407,11 @@ async function main(): Promise<void> {
   const one = 'GET /api/v1/sites/:site/entries/:id'
   const page = 'GET /*'
   const deep = await deepCursor(bench, site.id, 0.99)
+  // The entity tag of the cached entry page, for the 304 case.
+  const pageTag = String(
+    (await bench.app.server.inject({ method: 'GET', url: permalink?.path ?? '/', headers: PAGE_HOST }))
+      .headers.etag,
+  )
   const cases: Case[] = [
     { name: 'GET /health (baseline)', route: 'GET /health', options: { path: '/health' } },
     {
@@ -426,10 +437,31 @@ async function main(): Promise<void> {
       options: { path: `${single}?include=author,terms,parent`, headers: UNCACHED },
     },
 
-    // Public pages through the default theme (no page cache yet: every one is rendered).
-    { name: 'GET page: front page (HTML)', route: page, options: { path: '/' } },
-    { name: 'GET page: entry (HTML)', route: page, options: { path: permalink?.path ?? '/' } },
-    { name: 'GET page: site feed (RSS)', route: page, options: { path: '/feed' } },
+    // Public pages through the default theme, rendered each time (the cookie bypasses the page cache).
+    { name: 'GET page: front page (HTML)', route: page, options: { path: '/', headers: PAGE_UNCACHED } },
+    {
+      name: 'GET page: entry (HTML)',
+      route: page,
+      options: { path: permalink?.path ?? '/', headers: PAGE_UNCACHED },
+    },
+    { name: 'GET page: site feed (RSS)', route: page, options: { path: '/feed', headers: PAGE_UNCACHED } },
+    {
+      // category-3: one post in twenty (category-1 holds only pages, category-2 only drafts).
+      name: 'GET page: term archive (HTML)',
+      route: page,
+      options: { path: '/category/category-3', headers: PAGE_UNCACHED },
+    },
+    // The page cache: an anonymous reader's page held in memory, and its revalidation by ETag.
+    {
+      name: 'GET page: entry cached',
+      route: page,
+      options: { path: permalink?.path ?? '/', headers: PAGE_HOST },
+    },
+    {
+      name: 'GET page: entry cached, 304',
+      route: page,
+      options: { path: permalink?.path ?? '/', headers: { ...PAGE_HOST, 'if-none-match': pageTag } },
+    },
   ]
   // Writes go after every read round, in rounds of their own: what a write leaves behind (published
   // entries' jobs, cache invalidations) would otherwise run during the next round's reads.

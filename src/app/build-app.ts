@@ -21,6 +21,8 @@ import {
   metricsOptionsOf,
   registerMetrics,
   createResponseCache,
+  createPageCache,
+  parsePageChange,
   registerOpenApi,
   registerQueryTiming,
   registerRequestGuards,
@@ -33,6 +35,7 @@ import {
 import {
   createBus,
   createCounters,
+  createRedisPageStore,
   openRedis,
   registerRedisMetrics,
   type Bus,
@@ -68,9 +71,11 @@ import {
 } from '../modules/rbac/index.ts'
 import {
   createDomainsService,
+  createIndexingService,
   createQuotasService,
   createSitesService,
   domainsRoutes,
+  indexingRoutes,
   purgeDeletedSites,
   quotasRoutes,
   registerHostRouting,
@@ -93,6 +98,7 @@ import {
   type SetupService,
   type SetupStep,
 } from '../modules/setup/index.ts'
+import { CACHE_TOPIC, mayChangeWhatReadersSee, publishPageChange } from './page-changes.ts'
 import { resealStoredSecrets } from './secrets.ts'
 import { VERSION } from './version.ts'
 import { createJobs, type Jobs, type QueueOptions } from '../platform/jobs/index.ts'
@@ -125,11 +131,18 @@ import {
   termsRoutes,
 } from '../modules/taxonomy/index.ts'
 import { createRedirectsService, redirectsRoutes } from '../modules/redirects/index.ts'
+import { createMenusService, menusRoutes } from '../modules/menus/index.ts'
 import {
   createPagesService,
+  createRenderErrorRecorder,
+  createSiteThemeService,
   createThemeRegistry,
+  createThemesService,
   findMainSite,
   pagesRoutes,
+  passwordRoutes,
+  readInstalledThemeFiles,
+  themeAdminRoutes,
 } from '../modules/render/index.ts'
 import type { SiteRef } from '../platform/access/index.ts'
 
@@ -195,8 +208,7 @@ export interface App {
   redis: RedisLink | null
 }
 
-/** Broadcast topics: a site's replies (no message: every site's), and host names or site states. */
-const REPLY_CACHE_TOPIC = 'reply-cache'
+/** Broadcast topic of host names or site states (changes readers see travel on page-changes.ts's). */
 const HOSTS_TOPIC = 'hosts'
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -274,7 +286,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ? await openRedis({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, log: server.log })
     : null
   const counters = createCounters({ redis, log: server.log })
-  const bus = createBus({ redis, log: server.log })
+  // Without Redis on PostgreSQL, nodes sharing the database hear each other through LISTEN/NOTIFY.
+  const pgPool = engine.rawClient.kind === 'postgres' ? engine.rawClient.pool : null
+  const bus = createBus({
+    redis,
+    postgres: pgPool && !redis ? { connection: pgPool.options } : null,
+    log: server.log,
+  })
   server.addHook('onClose', async () => {
     await bus.close()
     await redis?.close()
@@ -428,6 +446,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     defaults: { apiCallsPerMinute: config.siteApiCallsPerMinute, entriesQuota: config.siteEntriesQuota },
   })
   await server.register(quotasRoutes, { service: quotas })
+  await server.register(indexingRoutes, { service: createIndexingService() })
   await server.register(jobsRoutes, { service: createJobsService({ jobs }) })
 
   // Content core: types, entries, revisions, workflow (its jobs too), taxonomies, relations, series,
@@ -438,19 +457,39 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     registry: metrics,
     lease: { isCurrent: bus.isCurrent, ms: bus.leaseMs },
   })
-  bus.subscribe(REPLY_CACHE_TOPIC, (siteId) => readCache.invalidate(siteId))
+  // Public pages for anonymous readers (ADR 0019): this node's memory, and Redis for every node when set.
+  const pageCacheTtlMs = config.pageCacheMaxBytes > 0 ? config.pageCacheSeconds * 1000 : 0
+  const pageCache = createPageCache({
+    ttlMs: pageCacheTtlMs,
+    maxBytes: config.pageCacheMaxBytes,
+    shared:
+      redis && pageCacheTtlMs > 0
+        ? createRedisPageStore({ redis, log: server.log, ttlMs: pageCacheTtlMs })
+        : undefined,
+    registry: metrics,
+    lease: { isCurrent: bus.isCurrent, ms: bus.leaseMs },
+  })
+  bus.subscribe(CACHE_TOPIC, (message) => {
+    const change = parsePageChange(message)
+    readCache.invalidate(change.siteId)
+    pageCache.forget(change.siteId === undefined ? undefined : change.tags)
+  })
   // A node that may have missed broadcasts forgets what they could have invalidated.
   bus.onMissed(() => {
     readCache.invalidate()
+    pageCache.forget()
     forgetHosts()
   })
-  const repliesChanged = (siteId?: string) => bus.publish(REPLY_CACHE_TOPIC, siteId)
+  const contentChanged = (siteId?: string, tags: readonly string[] = []) =>
+    publishPageChange(bus, pageCache, siteId, tags)
   // A successful write may change what anonymous readers of the site (or, for network changes such as a
-  // user's name, of any site) are shown. Cleared before the reply leaves: once a client holds the answer
-  // to its write, every node has dropped the stale replies or hears so within the broadcast's lease.
+  // user's name, of any site) are shown: its pages and replies go, on every node (the site's tag: one
+  // rule for every write, ADR 0019). Cleared before the reply leaves: once a client holds the answer to
+  // its write, every node has dropped the stale copies or hears so within the broadcast's lease.
   server.addHook('onSend', async (request, reply, payload) => {
-    if (SAFE_METHODS.has(request.method) || reply.statusCode >= 400 || !readCache.enabled) return payload
-    await repliesChanged(request.ctx?.site?.id)
+    if (SAFE_METHODS.has(request.method) || reply.statusCode >= 400) return payload
+    if ((!readCache.enabled && !pageCache.enabled) || !mayChangeWhatReadersSee(request)) return payload
+    await contentChanged(request.ctx?.site?.id)
     return payload
   })
   await server.register(typesRoutes, { service: createTypesService() })
@@ -460,7 +499,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerContentJobs(jobs, {
     orm: engine.orm,
     trashRetentionDays: config.trashRetentionDays,
-    onChange: (siteId) => void repliesChanged(siteId),
+    onChange: (siteId) => void contentChanged(siteId),
   })
   await server.register(workflowRoutes, { service: createWorkflowService({ jobs }) })
   await server.register(taxonomyRoutes, { service: createTaxonomyService() })
@@ -475,18 +514,53 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   })
 
   // Public sites: every other GET on a site's host, and the main site's pages on the root host.
-  const themes = createThemeRegistry()
+  // Installed themes load from the database on each node; a site whose theme cannot be loaded gets the
+  // default theme, and its admins see why in the theme's render errors.
+  const recordRenderError = createRenderErrorRecorder({ orm: engine.orm })
+  const themes = createThemeRegistry({
+    installed: (id) => readInstalledThemeFiles(engine.orm, id),
+    onFallback: (fallback) =>
+      void recordRenderError({
+        site: { id: fallback.siteId, slug: '', name: '' },
+        path: fallback.path,
+        requestId: fallback.requestId,
+        fallback,
+        log: server.log,
+      }),
+  })
+  const siteTheme = createSiteThemeService({ registry: themes })
+  await server.register(themeAdminRoutes, {
+    themes: createThemesService({ registry: themes }),
+    siteTheme,
+  })
+  // Menus are placed at the locations the site's theme declares.
+  await server.register(menusRoutes, {
+    service: createMenusService({ locationsOf: (ctx, tx) => siteTheme.menuLocations(ctx, tx) }),
+  })
   let mainSite: SiteRef | undefined
-  await server.register(pagesRoutes, {
-    service: createPagesService({
-      orm: engine.orm,
-      reading: createReadingService(),
-      themes,
-      // Canonical URLs: the configured public URL, else the root domain on this node's port.
-      publicUrl: config.publicUrl ?? `http://${config.rootDomain}${config.port ? `:${config.port}` : ''}`,
-    }),
+  const findMain = async () => (mainSite ??= await findMainSite(engine.orm))
+  const pages = createPagesService({
+    orm: engine.orm,
+    box,
+    reading: createReadingService(),
     themes,
-    mainSite: async () => (mainSite ??= await findMainSite(engine.orm)),
+    // Canonical URLs: the configured public URL, else the root domain on this node's port.
+    publicUrl: config.publicUrl ?? `http://${config.rootDomain}${config.port ? `:${config.port}` : ''}`,
+  })
+  await server.register(passwordRoutes, {
+    service: pages,
+    mainSite: findMain,
+    passwordLimits: { perClient: config.entryPasswordRateLimit, perEntry: config.entryPasswordFailLimit },
+  })
+  await server.register(pagesRoutes, {
+    service: pages,
+    mainSite: findMain,
+    recordRenderError,
+    cache: pageCache,
+    caching: {
+      sharedMaxAge: config.pageCacheSharedMaxAge,
+      staleWhileRevalidate: config.pageCacheStaleWhileRevalidate,
+    },
   })
 
   const resealSecrets = () => resealStoredSecrets({ orm: engine.orm, box, log: server.log })

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assignTerms, createEntry, createTerm } from '../harness/factories.ts'
+import { assignTerms, createEntries, createEntry, createTerm } from '../harness/factories.ts'
 import { createUser, mainSiteId } from '../harness/identity.ts'
 import { createTestApp, type TestApp } from '../harness/test-app.ts'
 import { launchBrowser } from './browser.ts'
@@ -16,15 +16,23 @@ import { axeViolations, vnuMessages } from './validators.ts'
 let app: TestApp
 let browser: Browser
 let origin: string
+let authorId: string
+const urlOf = (path: string) => `${origin}${path.replace('{author}', authorId)}`
 
 const BODY = `<h2>A section</h2><p>Some <strong>bold</strong>, <em>leaning</em> and <a href="https://example.org/">linked</a> text.</p>
 <ul><li>One</li><li>Two</li></ul><ol><li>First</li></ol><blockquote><p>A quotation.</p></blockquote>
 <pre><code>const x = 1</code></pre><h3>A smaller section</h3><p>The end.</p>`
 
-const PAGES = {
+/** Every kind of page, by name (`{author}`: the author's id, known once the author exists). */
+const PAGES: Record<string, string> = {
   home: '/',
+  homePage2: '/page/2',
   entry: '/2026/03/hello-world',
   page: '/about/team',
+  typeArchive: '/post',
+  term: '/category/news',
+  date: '/2026/03',
+  author: '/author/{author}',
   notFound: '/no/such/page',
   badRequest: '/a%01b',
 }
@@ -33,7 +41,18 @@ beforeAll(async () => {
   app = await createTestApp()
   const site = await mainSiteId(app)
   const author = await createUser(app, { name: 'Ann Writer' })
+  authorId = author.id
   const post = { siteId: site, status: 'published', authorId: author.id } as const
+  // Enough older posts for a second page of the front page and the archives.
+  await createEntries(
+    app,
+    Array.from({ length: 12 }, (_, i) => ({
+      ...post,
+      slug: `older-${i + 1}`,
+      title: `An older post ${i + 1}`,
+      publishedAt: `2026-02-${String(i + 1).padStart(2, '0')}T12:00:00Z`,
+    })),
+  )
   const hello = await createEntry(app, {
     ...post,
     slug: 'hello-world',
@@ -71,7 +90,7 @@ describe('site pages in the default theme', () => {
     const documents: Record<string, string> = {}
     let stylesheet = ''
     for (const [name, path] of Object.entries(PAGES)) {
-      const res = await fetch(`${origin}${path}`)
+      const res = await fetch(urlOf(path))
       expect(res.headers.get('content-type'), path).toBe('text/html; charset=utf-8')
       const html = await res.text()
       documents[`${name}.html`] = html
@@ -90,7 +109,7 @@ describe('site pages in the default theme', () => {
   it.each(cases)('%s has no accessibility violations (axe)', async (_name, path, scheme, width) => {
     const page = await browser.newPage({ viewport: { width, height: 900 }, colorScheme: scheme })
     try {
-      await page.goto(`${origin}${path}`)
+      await page.goto(urlOf(path))
       expect(await axeViolations(page)).toEqual([])
       // Nothing wider than the screen.
       const { scrollWidth, innerWidth } = await page.evaluate(() => {

@@ -2,6 +2,7 @@ import type { LightMyRequestResponse } from 'fastify'
 import { hashPassword } from '../../src/platform/security/index.ts'
 import { createUser, mainSiteId, PASSWORD, signIn, type Session } from './identity.ts'
 import type { TestApp } from './test-app.ts'
+import { themeZip } from './theme-zips.ts'
 
 /**
  * The list routes of the API and what the suites that hold every one of them to a rule need around them
@@ -73,6 +74,7 @@ async function seedSiteRound(app: TestApp, admin: Session, round: Round): Promis
   await send('/taxonomies/category/terms', { name: `Category ${tag}` })
   await send('/redirects', { fromPath: `/old-${tag}`, toPath: `/new-${tag}` })
   await send('/series', { name: `Series ${tag}` })
+  await send('/menus', { name: `Menu ${tag}` })
   await send('/field-groups', {
     key: `group-${tag}`,
     name: `Group ${tag}`,
@@ -93,14 +95,27 @@ async function seedSiteRound(app: TestApp, admin: Session, round: Round): Promis
   return entry.id as string
 }
 
+/** Installs a theme (the themes lists page through installed themes beside the bundled ones). */
+async function installTheme(admin: Session, id: string): Promise<void> {
+  const res = await admin.request({
+    method: 'POST',
+    url: '/api/v1/themes',
+    payload: themeZip({ id, name: `Theme ${id}` }),
+    headers: { 'content-type': 'application/zip' },
+  })
+  if (res.statusCode !== 201)
+    throw new Error(`installing theme ${id} answered ${res.statusCode}: ${res.body}`)
+}
+
 const createKey = (session: Session, name: string) =>
   sendAs(session, 'POST', '/api/v1/api-keys', { name, scopes: ['site.content.read.drafts'] })
 
 /**
  * Items for every list route, made through the API by the network admin: each round adds one of every
  * kind (entries, terms, redirects, series, field groups, domains, invitations, types, taxonomies, members
- * and their users, API keys, roles, sites), plus what those calls leave behind (audit rows, jobs,
- * revisions, transitions, mailed invitations in the outbox), and the same for each neighbour. The main
+ * and their users, API keys, roles, sites, installed themes), plus what those calls leave behind (audit
+ * rows, jobs, revisions, transitions, mailed invitations in the outbox), and the same for each neighbour
+ * (installed themes are the network's: one per round). The main
  * site's first entry gets a revision and a transition (unpublished, published again …) every round.
  */
 export async function seedLists(app: TestApp, admin: Session, options: SeedOptions): Promise<SeededLists> {
@@ -133,6 +148,7 @@ export async function seedLists(app: TestApp, admin: Session, options: SeedOptio
       capabilities: ['site.content.read.drafts'],
     })
     await sendAs(admin, 'POST', '/api/v1/sites', { name: `Listed site ${tag}` })
+    await installTheme(admin, `listed-theme-${tag}`)
   }
   // Invitations are mailed by jobs: deliver them so the outbox has something to list.
   await app.jobs.drain(app.jobs.queues)

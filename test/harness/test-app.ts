@@ -56,6 +56,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     encryptionKey: TEST_ENCRYPTION_KEY,
     // Tests read what they just wrote, often through SQL: the reply cache would hide it (it has its own test).
     readCacheSeconds: 0,
+    // Likewise the page cache (tested in render/pages/page-cache.int.test.ts).
+    pageCacheSeconds: 0,
     ...options.config,
   })
   let planSink: Plan[] | undefined

@@ -112,6 +112,17 @@ async function seedContentRows(site: string, userId: string): Promise<void> {
     newId(),
     site,
   ])
+  const menu = newId()
+  await q("INSERT INTO menus (id, site_id, name) VALUES ($1, $2, 'Main')", [menu, site])
+  await q(
+    "INSERT INTO menu_items (id, site_id, menu_id, position, kind, entry_id) VALUES ($1, $2, $3, 0, 'entry', $4)",
+    [newId(), site, menu, a],
+  )
+  await q("INSERT INTO site_themes (site_id, theme_id) VALUES ($1, 'colophon')", [site])
+  await q(
+    "INSERT INTO theme_render_errors (id, site_id, path, theme_id, message, request_id) VALUES ($1, $2, '/', 'colophon', 'x', 'r')",
+    [newId(), site],
+  )
   await q(
     "INSERT INTO site_invitations (id, site_id, email, role_id, token_hash, expires_at) VALUES ($1, $2, $3, (SELECT id FROM roles WHERE slug = 'author'), $4, now() + interval '1 day')",
     [newId(), site, `invitee-${site}@example.com`, `hash-${site}`],

@@ -150,6 +150,15 @@ async function seedContentOfB(): Promise<void> {
     "INSERT INTO redirects (id, site_id, from_path, to_path) VALUES ($1, $2, '/bravo-old', '/bravo-new')",
     [newId(), B.id],
   )
+  const menuId = newId()
+  await app.db.engine.query(
+    "INSERT INTO menus (id, site_id, name, location) VALUES ($1, $2, 'Bravo menu', 'primary')",
+    [menuId, B.id],
+  )
+  await app.db.engine.query(
+    "INSERT INTO menu_items (id, site_id, menu_id, position, kind, entry_id) VALUES ($1, $2, $3, 0, 'entry', $4)",
+    [newId(), B.id, menuId, B.draftId],
+  )
 }
 
 /** A reply as compared between callers: status and body without the per-request id. */
@@ -180,6 +189,8 @@ describe('tenant isolation through the API', () => {
       'terms',
       'entry_terms',
       'redirects',
+      'menus',
+      'menu_items',
     ])
       expect(snapshot[table], table).not.toEqual([])
   })

@@ -21,6 +21,9 @@ export interface EntrySeo {
   metaTitle?: string
   metaDescription?: string
   noindex?: boolean
+  /** Title and description for social cards (Open Graph, X), in place of the SEO or own ones. */
+  ogTitle?: string
+  ogDescription?: string
 }
 
 /**

@@ -91,6 +91,8 @@ export {
 export {
   ReadingErrors,
   createReadingService,
+  entryPasswordGuards,
+  type ListEntriesInput,
   type PasswordGuard,
   type ReadingEntry,
   type ReadingService,

@@ -59,7 +59,16 @@ export async function resolveRedirect(
   siteId: string,
   path: string,
 ): Promise<{ toPath: string; statusCode: number } | undefined> {
+  const source = redirectSourceOf(path)
+  if (source === undefined) return undefined
+  return findTarget(read, siteId, source)
+}
+
+/**
+ * A request path as redirect sources are stored (to look it up with `redirectTargetColumn`), or
+ * undefined when no source can be spelled like it.
+ */
+export function redirectSourceOf(path: string): string | undefined {
   const normalised = normaliseFromPath(path.replace(/[?#].*$/s, ''))
-  if (!normalised.ok) return undefined
-  return findTarget(read, siteId, normalised.value)
+  return normalised.ok ? normalised.value : undefined
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, ilike, lt, ne, or, sql } from 'drizzle-orm'
+import { and, desc, eq, ilike, lt, ne, or, sql, type SQL } from 'drizzle-orm'
 import { schema, statementCache, type StatementRead, type Tx } from '../../platform/db/index.ts'
 
 const { redirects } = schema
@@ -160,7 +160,16 @@ const targetStatement = statementCache(
     where ${redirects.siteId} = ${sql.placeholder('site')} and ${redirects.fromPath} = ${sql.placeholder('path')}`,
 )
 
-/** The redirect of a (normalised) source path: one compiled read, for the request path of every page. */
+/**
+ * The redirect of a normalised source path as one JSON value (`{ toPath, statusCode }`, or null), for a
+ * statement that reads more in the same round trip: the page service reads it with the site.
+ */
+export function redirectTargetColumn(site: SQL, path: SQL): SQL {
+  return sql`(select json_build_object('toPath', ${redirects.toPath}, 'statusCode', ${redirects.statusCode})
+    from ${redirects} where ${redirects.siteId} = ${site} and ${redirects.fromPath} = ${path})`
+}
+
+/** The redirect of a (normalised) source path: one compiled read. */
 export async function findTarget(
   read: StatementRead,
   siteId: string,

@@ -8,8 +8,13 @@ export {
   slugFromName,
 } from './sites.service.ts'
 export type { SiteSummary, SiteView, SitesService, SitesServiceDeps } from './sites.service.ts'
-export { readSiteSettings } from './settings.rules.ts'
+export { readSiteSettings, robotsTxtIssue } from './settings.rules.ts'
+export type { RobotsTxtIssue } from './settings.rules.ts'
 export type { SiteSettings } from './sites.schema.ts'
+export { fillTitleTemplate, readSeoSettings, seoSettingsIssue } from './seo-settings.rules.ts'
+export type { SeoSettingsIssue } from './seo-settings.rules.ts'
+export { DEFAULT_SEO_SETTINGS, TITLE_TEMPLATE_TOKENS } from './seo-settings.schema.ts'
+export type { SeoSettings, TitleTemplateToken } from './seo-settings.schema.ts'
 export { sitesRoutes } from './sites.routes.ts'
 export type { SitesRoutesOptions } from './sites.routes.ts'
 // --- how a request gets its site: `{site}` in the path, or the host name ---
@@ -35,3 +40,9 @@ export type { QuotaDefaults, QuotasService } from './quotas.service.ts'
 export { quotasRoutes } from './quotas.routes.ts'
 export type { QuotasRoutesOptions } from './quotas.routes.ts'
 // --- end quotas ---
+// --- indexing (network admins discourage search engines from a site) ---
+export { createIndexingService } from './indexing.service.ts'
+export type { IndexingService } from './indexing.service.ts'
+export { indexingRoutes } from './indexing.routes.ts'
+export type { IndexingRoutesOptions } from './indexing.routes.ts'
+// --- end indexing ---

@@ -43,6 +43,16 @@ export const SitesErrors = {
     409,
     'This site is archived and read-only: unarchive it before changing anything.',
   ),
+  robotsTxtInvalid: defineError(
+    'COLOPHON_SITES_ROBOTS_TXT_INVALID',
+    400,
+    'robots.txt rules must be lines of `field: value`, `#` comments or blank lines, without control characters.',
+  ),
+  seoInvalid: defineError(
+    'COLOPHON_SITES_SEO_INVALID',
+    400,
+    'A SEO setting is refused: an unknown title token, a stray brace, a title template without {title}, a bad X handle or an image URL that is not https.',
+  ),
   statusConflict: defineError(
     'COLOPHON_SITES_STATUS_CONFLICT',
     409,

@@ -3,7 +3,7 @@ import { asSystem } from '../../platform/access/index.ts'
 import { createTestApp, errorOf, queryCount, type TestApp } from '../../../test/harness/test-app.ts'
 import { createUser, mainSiteId, signIn, signInAdmin, type Session } from '../../../test/harness/identity.ts'
 import { addDomain } from '../../../test/harness/factories.ts'
-import { purgeDeletedSites } from './index.ts'
+import { DEFAULT_SEO_SETTINGS, purgeDeletedSites } from './index.ts'
 
 let app: TestApp
 let admin: Session
@@ -208,7 +208,12 @@ describe('site settings', () => {
     const { session } = await memberOf(site.id, 'administrator')
     const read = await session.request({ method: 'GET', url: `/api/v1/sites/${site.slug}/settings` })
     expect(read.statusCode).toBe(200)
-    expect(read.json().settings).toEqual({ authorsMayPublish: false })
+    expect(read.json().settings).toEqual({
+      authorsMayPublish: false,
+      robotsTxt: '',
+      seo: DEFAULT_SEO_SETTINGS,
+      frontPageEntryId: null,
+    })
     const detail = await session.request({ method: 'GET', url: `/api/v1/sites/${site.id}` })
     expect(detail.statusCode).toBe(200)
     expect(queryCount(detail)).toBeLessThanOrEqual(4)

@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox'
 import { pageQuery } from '../../platform/http/index.ts'
+import { DEFAULT_SEO_SETTINGS, SeoSettingsObject, type SeoSettings } from './seo-settings.schema.ts'
 
 const Uuid = Type.String({ format: 'uuid' })
 const Timestamp = Type.String({ format: 'date-time' })
@@ -34,17 +35,36 @@ const Timezone = Type.String({
   description: 'An IANA time zone name (`UTC`, `Europe/Paris`).',
 })
 
+/** Longest `robotsTxt` a site may keep (search engines read far more; this keeps the site row small). */
+export const ROBOTS_TXT_MAX_LENGTH = 16_384
+
 /** The site preferences beyond the typed columns. Closed: unknown keys are refused, not stored. */
 export const SiteSettingsObject = Type.Object(
   {
     authorsMayPublish: Type.Boolean({
       description: 'Authors may publish their own entries without an editor.',
     }),
+    robotsTxt: Type.String({
+      maxLength: ROBOTS_TXT_MAX_LENGTH,
+      description:
+        'The rules of the site’s `/robots.txt` (RFC 9309): lines of `field: value`, `#` comments and blank lines, at most 16,384 characters. Empty: `User-agent: *` and `Allow: /`. The served file always ends with a `Sitemap:` line naming the site’s sitemap index; when a network admin discourages indexing of the site, these rules are replaced by `Disallow: /`. Other lines and control characters are refused with 400 COLOPHON_SITES_ROBOTS_TXT_INVALID.',
+    }),
+    seo: SeoSettingsObject,
+    frontPageEntryId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
+      description:
+        'An entry the front page shows instead of the latest entries (its own address then answers 301 to `/`), or null for the latest entries. While that entry is not published and public (a draft, private, password-protected, trashed or deleted), the front page shows the latest entries.',
+    }),
   },
   { additionalProperties: false },
 )
-export type SiteSettings = Static<typeof SiteSettingsObject>
-export const DEFAULT_SITE_SETTINGS: SiteSettings = Object.freeze({ authorsMayPublish: false })
+/** The settings as read (`readSiteSettings`): every SEO key present. */
+export type SiteSettings = Omit<Static<typeof SiteSettingsObject>, 'seo'> & { seo: SeoSettings }
+export const DEFAULT_SITE_SETTINGS: SiteSettings = Object.freeze({
+  authorsMayPublish: false,
+  robotsTxt: '',
+  seo: DEFAULT_SEO_SETTINGS,
+  frontPageEntryId: null,
+})
 
 export const SiteView = Type.Object({
   id: Uuid,

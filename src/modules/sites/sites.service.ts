@@ -22,7 +22,8 @@ import {
   updateSite,
   type SiteListRow,
 } from './sites.repo.ts'
-import { readSiteSettings } from './settings.rules.ts'
+import { readSiteSettings, robotsTxtIssue } from './settings.rules.ts'
+import { readSeoSettings, seoSettingsIssue } from './seo-settings.rules.ts'
 import type { CreateSiteInput, ListSitesInput, PatchSettingsInput, SettingsViewData } from './sites.schema.ts'
 
 export interface SiteSummary {
@@ -284,6 +285,12 @@ export function createSitesService(deps: SitesServiceDeps) {
       const site = requireSite(ctx)
       const timezone = patch.timezone === undefined ? undefined : assertTimezone(patch.timezone)
       const locale = patch.locale === undefined ? undefined : canonicalLocale(patch.locale)
+      const robots =
+        patch.settings?.robotsTxt === undefined ? undefined : robotsTxtIssue(patch.settings.robotsTxt)
+      if (robots)
+        throw SitesErrors.robotsTxtInvalid({ details: { line: robots.line, reason: robots.reason } })
+      const seo = patch.settings?.seo === undefined ? undefined : seoSettingsIssue(patch.settings.seo)
+      if (seo) throw SitesErrors.seoInvalid({ details: { ...seo } })
       return ctx.tx(async (tx) => {
         const row = await loadSite(tx, site.id, true)
         const before = settingsView(row)
@@ -292,7 +299,12 @@ export function createSitesService(deps: SitesServiceDeps) {
           tagline: patch.tagline === undefined ? before.tagline : patch.tagline.trim(),
           locale: locale ?? before.locale,
           timezone: timezone ?? before.timezone,
-          settings: { ...before.settings, ...patch.settings },
+          // SEO keys a PATCH leaves out keep their values (one level deeper than the other settings).
+          settings: {
+            ...before.settings,
+            ...patch.settings,
+            seo: readSeoSettings({ ...before.settings.seo, ...patch.settings?.seo }),
+          },
         }
         await updateSite(tx, row.id, after)
         await recordAudit(ctx, tx, {

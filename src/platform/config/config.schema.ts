@@ -219,6 +219,34 @@ export const ConfigSchema = Type.Object(
       description:
         'Bytes of replies the reading API cache may hold on one node, across all sites (the least recently used go first); 0 keeps nothing.',
     }),
+    pageCacheSeconds: Type.Integer({
+      minimum: 0,
+      maximum: 86_400,
+      default: 300,
+      description:
+        'Seconds a public page rendered for anonymous readers is kept in the page cache (0: off). Every change that can alter a page drops it at once, on every node.',
+    }),
+    pageCacheMaxBytes: Type.Integer({
+      minimum: 0,
+      maximum: 16 * 1024 * 1024 * 1024,
+      default: 64 * 1024 * 1024,
+      description:
+        'Bytes of pages the page cache may hold in the memory of one node, across all sites (the least recently used go first); 0 keeps nothing.',
+    }),
+    pageCacheSharedMaxAge: Type.Integer({
+      minimum: 0,
+      maximum: 86_400,
+      default: 60,
+      description:
+        'Seconds a CDN or shared proxy may keep a public page (`Cache-Control: s-maxage`); browsers always revalidate.',
+    }),
+    pageCacheStaleWhileRevalidate: Type.Integer({
+      minimum: 0,
+      maximum: 86_400,
+      default: 30,
+      description:
+        'Seconds a CDN may keep serving a public page past `s-maxage` while it fetches a fresh one (`Cache-Control: stale-while-revalidate`).',
+    }),
     redisUrl: Type.Optional(
       Type.String({
         pattern: '^rediss?://',

@@ -23,3 +23,26 @@ export { rateLimitStore } from './rate-limit.store.ts'
 export { registerSecurityHeaders, securityHeadersOf } from './security-headers.ts'
 export { entityTag, etagHash } from './etag.ts'
 export { reservedAreaOf, type ReservedArea } from './reserved-paths.ts'
+export {
+  CACHE_TAG_HEADER_MAX_BYTES,
+  authorTag,
+  cacheTagHeader,
+  entryTag,
+  isCacheTag,
+  listingTag,
+  menuTag,
+  pageTags,
+  siteTag,
+  termTag,
+} from './cache-tags.ts'
+export type { CacheTag } from './cache-tags.ts'
+export { cachedPageOf, createPageCache, pageChangeMessage, parsePageChange } from './page-cache.ts'
+export type {
+  CachedPage,
+  PageCache,
+  PageCacheOptions,
+  PageChange,
+  PageLookup,
+  PageToKeep,
+  SharedPageStore,
+} from './page-cache.ts'

@@ -123,11 +123,31 @@ const NullableUuid = Type.Unsafe<string | null>({ type: ['string', 'null'], form
 
 export const EntrySeoSchema = Type.Object(
   {
-    metaTitle: Type.Optional(Type.String({ maxLength: 200, description: 'Title for search engines.' })),
+    metaTitle: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description:
+          'Title for search engines: replaces the whole page title (the site’s title template is not applied).',
+      }),
+    ),
     metaDescription: Type.Optional(
       Type.String({ maxLength: 500, description: 'Description for search engines.' }),
     ),
     noindex: Type.Optional(Type.Boolean({ description: 'Ask search engines not to index the entry.' })),
+    ogTitle: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description:
+          'Title of the entry’s social card (`og:title`, `twitter:title`); empty or absent: the SEO title, else the entry’s title.',
+      }),
+    ),
+    ogDescription: Type.Optional(
+      Type.String({
+        maxLength: 500,
+        description:
+          'Description of the entry’s social card (`og:description`, `twitter:description`); empty or absent: the page’s description.',
+      }),
+    ),
   },
   { additionalProperties: false, description: 'Search engine fields.' },
 )

@@ -5,4 +5,5 @@
 export { ReadingErrors } from './reading.errors.ts'
 export { createReadingService } from './reading.service.ts'
 export type { PasswordGuard, ReadingEntry, ReadingService } from './reading.service.ts'
-export { readingRoutes } from './reading.routes.ts'
+export { entryPasswordGuards, readingRoutes } from './reading.routes.ts'
+export type { ListEntriesInput } from './reading.schema.ts'

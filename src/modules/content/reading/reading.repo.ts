@@ -76,6 +76,16 @@ export interface ListQuery {
   sort: { key: SortKey; descending: boolean }
   /** The keyset position: the sort value (as `sortValue` gave it) and id of the last entry shown. */
   after?: { value: string | null; id: string } | undefined
+  /**
+   * Rows to skip before the page: public sites' numbered pages (`/page/N`), bounded by their page limit.
+   * The HTTP API pages by keyset only.
+   */
+  offset?: number | undefined
+  /**
+   * Lists password-protected entries too, as a single read finds them (public sites find a protected
+   * entry by its path to show its password form). Never for the HTTP API's lists.
+   */
+  protectedToo?: boolean | undefined
   limit: number
 }
 
@@ -158,6 +168,9 @@ interface ListShape extends EntryShape {
   slug: boolean
   /** The keyset position: none, after a row with a sort value, after a row whose sort value is null. */
   after: 'none' | 'value' | 'null'
+  /** Whether rows are skipped before the page (its number is the `offset` placeholder). */
+  offset: boolean
+  protectedToo: boolean
   limit: number
 }
 
@@ -363,10 +376,14 @@ function rangeIds(s: ListShape, conditions: (SQL | undefined)[], bound: SQL | un
 
 const listStatement = statementCache((s: ListShape): SQL => {
   const column = SORT_COLUMNS[s.sortKey]
-  const limit = sql.raw(String(s.limit))
+  const limit = s.offset
+    ? sql`${sql.raw(String(s.limit))} offset ${value('offset')}`
+    : sql.raw(String(s.limit))
+  // Each index range of a skipping page must hold the skipped rows as well as the page's.
+  const rangeLimit = s.offset ? sql`${sql.raw(String(s.limit))} + ${value('offset')}` : limit
   const conditions = [
     sql`${entries.siteId} = ${SITE}`,
-    visibleTo(s.audience, 'entries', SITE),
+    visibleTo(s.audience, 'entries', SITE, s.protectedToo ? ['public', 'password'] : undefined),
     ...filterConditions(s),
   ]
   const order = [orderBy(column, s.descending), orderBy(entries.id, s.descending)]
@@ -375,8 +392,8 @@ const listStatement = statementCache((s: ListShape): SQL => {
   // Published entries first (their range is empty once the cursor is among the never-published ones),
   // then the never-published ones by id. Each range is read from the index up to `limit` rows; the final
   // order puts nulls last whatever the direction.
-  const published = rangeIds(s, [...conditions, sql`${column} is not null`], beyondValue(s), limit)
-  const never = rangeIds(s, [...conditions, sql`${column} is null`], beyondNull(s), limit)
+  const published = rangeIds(s, [...conditions, sql`${column} is not null`], beyondValue(s), rangeLimit)
+  const never = rangeIds(s, [...conditions, sql`${column} is null`], beyondNull(s), rangeLimit)
   return sql`${selectFrom(s)} where ${entries.siteId} = ${SITE} and ${entries.id} in (${published} union all ${never})
     order by ${column} is null, ${sql.join(order, sql`, `)} limit ${limit}`
 })
@@ -411,6 +428,9 @@ function listShape(q: ListQuery): { shape: ListShape; values: Record<string, unk
     values.cursorId = q.after.id
     if (q.after.value !== null) values.cursorValue = q.after.value
   }
+  const offset = q.offset ?? 0
+  if (!Number.isInteger(offset) || offset < 0) throw new RangeError('offset must be a whole number')
+  if (offset > 0) values.offset = offset
   const shape: ListShape = {
     columns: columnsOf(q.columns),
     typeKey: q.typeKey,
@@ -428,6 +448,8 @@ function listShape(q: ListQuery): { shape: ListShape; values: Record<string, unk
     search: Boolean(f.search),
     slug: Boolean(f.slug),
     after: !q.after ? 'none' : q.after.value === null ? 'null' : 'value',
+    offset: offset > 0,
+    protectedToo: q.protectedToo === true,
     limit: q.limit,
   }
   return { shape, values }

@@ -24,16 +24,16 @@ export interface ReadingRoutesOptions {
 const PASSWORD_HEADER = 'x-entry-password'
 const PASSWORD_WINDOW_MS = 15 * 60 * 1000
 
-type EntryRequest = FastifyRequest<{ Params: { site: string; id: string } }>
-
 /**
  * Password guards on the platform's rate-limit store (shared by every node when the store is). Every
  * attempt counts against the client; only wrong ones count against the entry, so its real readers do not
- * use up its allowance, yet a password cannot be guessed from many addresses at once.
+ * use up its allowance, yet a password cannot be guessed from many addresses at once. The API and the
+ * public sites' password form count against the same limits: a guess is a guess, whatever the door.
  */
-function passwordGuards(app: FastifyInstance, limits: ReadingRoutesOptions['passwordLimits']) {
+export function entryPasswordGuards(app: FastifyInstance, limits: ReadingRoutesOptions['passwordLimits']) {
   const exceeded = ({ retryAfterSeconds }: { retryAfterSeconds: number }) =>
     ReadingErrors.passwordThrottled({ details: { retryAfterSeconds } })
+  const entries = new WeakMap<FastifyRequest, string>()
   const perClient = createLimiter(app, {
     name: 'entry-password-client',
     max: limits.perClient,
@@ -45,16 +45,23 @@ function passwordGuards(app: FastifyInstance, limits: ReadingRoutesOptions['pass
     name: 'entry-password-entry',
     max: limits.perEntry,
     timeWindow: PASSWORD_WINDOW_MS,
-    key: (request) => `${request.ctx.site?.id ?? ''}:${(request as EntryRequest).params.id.toLowerCase()}`,
+    key: (request) => entries.get(request) ?? null,
     exceeded,
   })
-  return (request: EntryRequest, reply: FastifyReply): PasswordGuard => ({
-    async admit() {
-      await perEntry.peek(request, reply)
-      await perClient(request, reply)
-    },
-    refused: () => perEntry(request, reply),
-  })
+  return (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    entry: { siteId: string; entryId: string },
+  ): PasswordGuard => {
+    entries.set(request, `${entry.siteId}:${entry.entryId.toLowerCase()}`)
+    return {
+      async admit() {
+        await perEntry.peek(request, reply)
+        await perClient(request, reply)
+      },
+      refused: () => perEntry(request, reply),
+    }
+  }
 }
 
 /**
@@ -75,7 +82,7 @@ export async function readingRoutes(
   app: FastifyInstance,
   { service, cache, passwordLimits }: ReadingRoutesOptions,
 ): Promise<void> {
-  const guardFor = passwordGuards(app, passwordLimits)
+  const guardFor = entryPasswordGuards(app, passwordLimits)
 
   /**
    * Answers from the cache when the reply is the same for every anonymous reader; otherwise (or on a
@@ -139,7 +146,16 @@ export async function readingRoutes(
     },
     async (request, reply) => {
       const text = request.headers[PASSWORD_HEADER]
-      const password = typeof text === 'string' ? { text, guard: guardFor(request, reply) } : undefined
+      const password =
+        typeof text === 'string'
+          ? {
+              text,
+              guard: guardFor(request, reply, {
+                siteId: request.ctx.site?.id ?? '',
+                entryId: request.params.id,
+              }),
+            }
+          : undefined
       return reply200(request, reply, () =>
         service.get(request.ctx, request.params.id, { ...request.query, password }),
       )

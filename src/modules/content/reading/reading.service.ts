@@ -235,7 +235,17 @@ async function unlock(hash: string | null, given: { text: string; guard: Passwor
 export type ReadingService = ReturnType<typeof createReadingService>
 
 export function createReadingService() {
-  async function list(ctx: Ctx, query: ListEntriesInput): Promise<Page<ReadingEntry>> {
+  /**
+   * A page of entries. Two options serve public sites only (the HTTP API offers neither): `offset` skips
+   * rows before the page (numbered listing pages, `/page/N`); `protectedToo` lists password-protected
+   * entries as well (a site finds one by its path to show its password form, and must not show its
+   * content without the password).
+   */
+  async function list(
+    ctx: Ctx,
+    query: ListEntriesInput,
+    options: { offset?: number; protectedToo?: boolean } = {},
+  ): Promise<Page<ReadingEntry>> {
     const site = requireSite(ctx)
     const limit = query.limit ?? DEFAULT_LIMIT
     if (limit > MAX_LIMIT) throw ReadingErrors.limitTooLarge({ details: { limit, max: MAX_LIMIT } })
@@ -257,6 +267,8 @@ export function createReadingService() {
       filters,
       sort,
       after,
+      offset: options.offset,
+      protectedToo: options.protectedToo,
       limit: limit + 1,
     })
     return pageOf(

@@ -1,4 +1,6 @@
 import { permalinkOf, type ReadingEntry } from '../../content/index.ts'
+import type { MenuNode, MenuTarget, SiteMenus } from '../../menus/index.ts'
+import { authorArchivePath, termArchivePath, typeArchivePath } from '../resolve/index.ts'
 import type { PageSite, PageType } from './pages.repo.ts'
 
 /**
@@ -39,7 +41,8 @@ export interface CardContext {
   excerpt: string
   publishedAt: string | null
   url: string
-  author: { name: string } | null
+  /** The author's name and archive. */
+  author: { name: string; url: string } | null
 }
 
 export interface EntryContext extends Omit<CardContext, 'url'> {
@@ -47,7 +50,8 @@ export interface EntryContext extends Omit<CardContext, 'url'> {
   bodyHtml: string
   updatedAt: string | null
   url: string
-  terms: { taxonomy: string; taxonomyName: string; items: { name: string; slug: string }[] }[]
+  /** The entry's terms by taxonomy, each with its archive's URL. */
+  terms: { taxonomy: string; taxonomyName: string; items: { name: string; slug: string; url: string }[] }[]
   ancestors: { title: string; url: string | null }[]
 }
 
@@ -67,7 +71,9 @@ export function cardContext(entry: ReadingEntry, where: Where): CardContext {
     excerpt: entry.excerpt ?? '',
     publishedAt: entry.publishedAt ?? null,
     url: type ? where.origin + entryPath(entry, type, where.site.timeZone) : where.origin,
-    author: entry.author ? { name: entry.author.name } : null,
+    author: entry.author
+      ? { name: entry.author.name, url: where.origin + authorArchivePath(entry.author.id) }
+      : null,
   }
 }
 
@@ -77,7 +83,11 @@ export function entryContext(entry: ReadingEntry, where: Where): EntryContext {
     .map(([taxonomy, items]) => ({
       taxonomy,
       taxonomyName: where.site.taxonomies[taxonomy] ?? taxonomy,
-      items: items.map((t) => ({ name: t.name, slug: t.slug })),
+      items: items.map((t) => ({
+        name: t.name,
+        slug: t.slug,
+        url: where.origin + termArchivePath(taxonomy, t.slug),
+      })),
     }))
   const chain = entry.ancestors ?? []
   const ancestors = chain.flatMap((a, i) => {
@@ -106,5 +116,69 @@ export function entryContext(entry: ReadingEntry, where: Where): EntryContext {
     updatedAt: entry.updatedAt ?? null,
     terms,
     ancestors,
+  }
+}
+
+/** A menu item as templates see it (`menus.<location>`). */
+export interface MenuItemContext {
+  label: string
+  /** Absolute for the site's own pages; a custom link as it was saved. */
+  url: string
+  /** The item links to the page being shown. */
+  current: boolean
+  /** An item below it links to the page being shown. */
+  currentAncestor: boolean
+  children: MenuItemContext[]
+}
+
+/** The site's placed menus with their URLs; `currentUrl` is the page's canonical URL. */
+export function menusContext(
+  menus: SiteMenus,
+  where: Where,
+  currentUrl: string | null,
+): Record<string, MenuItemContext[]> {
+  const itemOf = (node: MenuNode): MenuItemContext | undefined => {
+    const url = menuUrl(node.target, where)
+    if (url === undefined) return undefined
+    const children = node.children.flatMap((child) => itemOf(child) ?? [])
+    return {
+      label: node.label,
+      url,
+      current: currentUrl !== null && url === currentUrl,
+      currentAncestor: children.some((c) => c.current || c.currentAncestor),
+      children,
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(menus).map(([location, nodes]) => [location, nodes.flatMap((n) => itemOf(n) ?? [])]),
+  )
+}
+
+/** Where a menu item leads; undefined when its target has no page on the site any more. */
+function menuUrl(target: MenuTarget, where: Where): string | undefined {
+  switch (target.kind) {
+    case 'entry': {
+      const type = where.typeOf(target.entry.type)
+      if (!type) return undefined
+      return (
+        where.origin +
+        permalinkOf({
+          template: type.permalink,
+          slug: target.entry.slug,
+          ancestors: target.entry.ancestors,
+          publishedAt: target.entry.publishedAt,
+          id: target.entry.id,
+          typeKey: type.key,
+          timeZone: where.site.timeZone,
+        })
+      )
+    }
+    case 'term':
+      return where.origin + termArchivePath(target.taxonomy, target.slugs[target.slugs.length - 1] ?? '')
+    case 'archive':
+      return where.origin + typeArchivePath(target.type)
+    case 'custom':
+      // A site path is on the site's canonical origin; other links stay as saved.
+      return target.url.startsWith('/') ? where.origin + target.url : target.url
   }
 }

@@ -137,7 +137,6 @@ describe('entries by permalink', () => {
   it.each([
     ['a draft', '/2026/03/secret-draft'],
     ['a private entry', '/2026/03/members-only'],
-    ['a password-protected entry', '/2026/03/locked'],
     ['a trashed entry', '/2026/03/thrown-away'],
     ['another site’s entry', '/2026/03/other-news'],
     ['a path that names nothing', '/nothing/here'],
@@ -145,7 +144,7 @@ describe('entries by permalink', () => {
     const res = await page(path)
     expect(res.statusCode).toBe(404)
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8')
-    expect(res.body).toContain('<meta name="robots" content="noindex">')
+    expect(res.body).toMatch(/<meta name="robots" content="noindex[^"]*">/)
     for (const hidden of NEVER_LISTED) expect(res.body).not.toContain(hidden)
   })
 
@@ -260,5 +259,43 @@ describe('requests that are not pages', () => {
     expect(css.headers['cache-control']).toBe('public, max-age=31536000, immutable')
     expect((await page(href.replace(/[0-9a-f]{16}/, '0'.repeat(16)))).statusCode).toBe(404)
     expect((await page('/_assets/0000000000000000/theme.json')).statusCode).toBe(404)
+  })
+})
+
+describe('robots.txt and sitemaps on each host', () => {
+  it('serve each site its own, naming only its own URLs', async () => {
+    const robots = await page('/robots.txt', OTHER_HOST)
+    expect(robots.statusCode).toBe(200)
+    expect(robots.headers['content-type']).toMatch(/^text\/plain/)
+    expect(robots.body).toMatch(new RegExp(`Sitemap: http://${OTHER_HOST}(:\\d+)?/sitemap.xml`))
+    const index = await page('/sitemap.xml', OTHER_HOST)
+    expect(index.statusCode).toBe(200)
+    expect(index.body).toContain('<sitemapindex')
+    const children = [...index.body.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => new URL(m[1] ?? '').pathname)
+    const urls: string[] = []
+    for (const child of children) {
+      const res = await page(child, OTHER_HOST)
+      expect(res.statusCode, child).toBe(200)
+      urls.push(...[...res.body.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => m[1] ?? ''))
+    }
+    expect(urls.some((u) => u.endsWith('/other-news'))).toBe(true)
+    for (const url of urls) expect(new URL(url).host).toMatch(new RegExp(`^${OTHER_HOST}(:\\d+)?$`))
+    expect(urls.join(' ')).not.toContain('hello-world')
+    expect(queryCount(index)).toBeLessThanOrEqual(2)
+  })
+
+  it('say noindex on every page of a site whose indexing is discouraged, and serve no sitemap', async () => {
+    await app.db.engine.query(`UPDATE sites SET discourage_indexing = true WHERE id = $1`, [other])
+    try {
+      for (const path of ['/', `/${new Date().getUTCFullYear() + 100}`, '/post'])
+        expect((await page(path, OTHER_HOST)).body, path).toMatch(
+          /<meta name="robots" content="noindex[^"]*">/,
+        )
+      expect((await page('/sitemap.xml', OTHER_HOST)).statusCode).toBe(404)
+      expect((await page('/robots.txt', OTHER_HOST)).body).toMatch(/Disallow: \/\s*$/)
+    } finally {
+      await app.db.engine.query(`UPDATE sites SET discourage_indexing = false WHERE id = $1`, [other])
+    }
+    expect((await page('/', OTHER_HOST)).body).not.toContain('<meta name="robots"')
   })
 })

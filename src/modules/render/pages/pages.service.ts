@@ -1,50 +1,115 @@
 import { createCtx, type Ctx, type CtxLogger, type SiteRef } from '../../../platform/access/index.ts'
 import type { Orm } from '../../../platform/db/index.ts'
-import type { ReadingEntry, ReadingService } from '../../content/index.ts'
-import { resolveRedirect } from '../../redirects/index.ts'
-import { FEED_CONTENT_TYPES, FEED_WRITERS, type FeedFormat, type FeedModel } from '../feeds/index.ts'
-import { bySpecificity, matchPermalink, parseRequestPath, type PermalinkMatch } from '../resolve/index.ts'
+import { DEFAULT_SEO_SETTINGS } from '../../sites/index.ts'
+import { isAppError } from '../../../platform/errors/index.ts'
+import type { SecretBox } from '../../../platform/security/index.ts'
 import {
-  DEFAULT_THEME_ID,
+  authorTag,
+  entryTag,
+  listingTag,
+  menuTag,
+  termTag,
+  type CacheTag,
+} from '../../../platform/http/cache-tags.ts'
+import {
+  ReadingErrors,
+  type ListEntriesInput,
+  type PasswordGuard,
+  type ReadingEntry,
+  type ReadingService,
+} from '../../content/index.ts'
+import { FEED_CONTENT_TYPES, FEED_WRITERS, type FeedFormat, type FeedModel } from '../feeds/index.ts'
+import {
+  bySpecificity,
+  dateRangeOf,
+  listingPagePath,
+  matchPermalink,
+  parseListingPath,
+  parseRequestPath,
+  type ListingPath,
+  type PermalinkMatch,
+} from '../resolve/index.ts'
+import {
   chooseTemplate,
   settingValues,
   type PageTemplateFor,
   type ThemeRegistry,
+  type ThemeRenderer,
 } from '../themes/index.ts'
-import { cardContext, entryContext, entryPath, siteOrigin } from './page-context.ts'
-import { readPageSite, type PageSite, type PageType } from './pages.repo.ts'
+import { buildSeo, seoLabelsOf, type SeoEntry, type SeoPage } from '../seo/index.ts'
+import { readSiteMenus, type SiteMenus } from '../../menus/index.ts'
+import { serveSiteDocument } from '../sitemaps/index.ts'
+import { cardContext, entryContext, entryPath, menusContext, siteOrigin } from './page-context.ts'
+import {
+  ENTRY_ACCESS_SECONDS,
+  checkEntryAccess,
+  entryAccessCookieName,
+  issueEntryAccess,
+} from './entry-access.ts'
+import {
+  readEntryPasswordHash,
+  readPageRequest,
+  type PageSite,
+  type PageTerm,
+  type PageType,
+} from './pages.repo.ts'
 
 /**
  * A public page from a request path (ARCHITECTURE §9, ADR 0017): the path read strictly, then in order
- * the canonical spelling (301), the site's redirect table (its 301/302), the front page, an entry by its
- * type's permalink, the site's feeds, an entry found by its slug under another path (301 to its own),
- * and the theme's 404. Every page is read as an anonymous reader of the site: members and previews come
- * later, through their own paths. At most three statements (the site, the redirect table, the entries),
- * four for a feed.
+ * the canonical spelling (301), the site's redirect table (its 301/302), an entry by its type's
+ * permalink, a listing (the front page, a type's, a term's, an author's or a date's archive, any of their
+ * numbered pages, or their feeds), an entry found by its slug under another path (301 to its own), and the
+ * theme's 404. Every page is read as an anonymous reader of the site: members and previews come later,
+ * through their own paths. At most four statements: the site with the path's redirect, an entry at the
+ * path, a term, a listing's entries.
  */
 
-export const FRONT_PAGE_SIZE = 10
+/** Entries per listing page. */
+export const LISTING_PAGE_SIZE = 10
+/** Entries per feed. */
 export const FEED_SIZE = 20
 
-/** The site's feeds, by path. */
-const FEED_PATHS: Readonly<Record<string, FeedFormat>> = {
-  '/feed': 'rss',
-  '/feed/atom': 'atom',
-  '/feed/json': 'json',
+const FEED_SUFFIXES: Readonly<Record<FeedFormat, string>> = {
+  rss: '/feed',
+  atom: '/feed/atom',
+  json: '/feed/json',
 }
 const FEED_NAMES: Readonly<Record<FeedFormat, string>> = { rss: 'RSS', atom: 'Atom', json: 'JSON Feed' }
+const FEED_FORMATS = Object.keys(FEED_SUFFIXES) as FeedFormat[]
 
-/** Each feed's absolute URL on `origin`. */
-function feedUrls(origin: string): Record<FeedFormat, string> {
-  return Object.fromEntries(
-    Object.entries(FEED_PATHS).map(([path, format]) => [format, origin + path]),
-  ) as Record<FeedFormat, string>
+/** The absolute URLs of the feeds of the listing at `path` (`/` for the site's own). */
+function feedUrls(origin: string, path: string): Record<FeedFormat, string> {
+  const base = origin + (path === '/' ? '' : path)
+  return { rss: base + FEED_SUFFIXES.rss, atom: base + FEED_SUFFIXES.atom, json: base + FEED_SUFFIXES.json }
 }
 
+/**
+ * What a path answers. Pages and documents carry the cache tags of what they show (platform/http
+ * cache-tags.ts): a change to any of those things makes them stale.
+ */
 export type PageResult =
-  | { kind: 'page'; status: 200 | 400 | 404; html: string }
-  | { kind: 'document'; status: 200; contentType: string; body: string }
-  | { kind: 'redirect'; status: 301 | 302; location: string }
+  | {
+      kind: 'page'
+      status: 200 | 400 | 403 | 404 | 429
+      html: string
+      tags: CacheTag[]
+      /** False for a page made for one reader (a password form, an unlocked entry): never cached. */
+      cacheable?: false
+      /** Seconds to wait before trying again (a throttled password form). */
+      retryAfter?: number
+    }
+  | { kind: 'document'; status: 200; contentType: string; body: string; tags: CacheTag[] }
+  | { kind: 'redirect'; status: 301 | 302 | 303; location: string; cookie?: PageCookie }
+
+/** A cookie a page sets: HttpOnly, SameSite=Lax, Secure on an HTTPS network. */
+export interface PageCookie {
+  name: string
+  value: string
+  /** The path it is sent back on. */
+  path: string
+  maxAgeSeconds: number
+  secure: boolean
+}
 
 export interface PageRequest {
   site: SiteRef
@@ -53,10 +118,14 @@ export interface PageRequest {
   requestId: string
   ip: string | null
   log: CtxLogger
+  /** The value of a cookie the request carries, by name. */
+  cookie?: (name: string) => string | undefined
 }
 
 export interface PagesServiceDeps {
   orm: Orm
+  /** Seals the proofs readers get for entry passwords (entry-access.ts). */
+  box: SecretBox
   reading: ReadingService
   themes: ThemeRegistry
   /** The network's public URL: the scheme and port of every site's origin, the host of the main site's. */
@@ -66,13 +135,14 @@ export interface PagesServiceDeps {
 export type PagesService = ReturnType<typeof createPagesService>
 
 /** Entry fields a page shows (the body as sanitised HTML, never the editor's JSON). */
-const ENTRY_FIELDS = 'id,type,slug,title,excerpt,bodyHtml,publishedAt,updatedAt,seo'
+const ENTRY_FIELDS = 'id,type,slug,title,excerpt,bodyHtml,publishedAt,updatedAt,seo,visibility'
 
 export function createPagesService(deps: PagesServiceDeps) {
   const publicUrl = new URL(deps.publicUrl)
 
-  async function render(q: PageRequest): Promise<PageResult> {
-    const ctx = createCtx({
+  /** Every page is read as an anonymous reader of the request's site. */
+  function readerCtx(q: PageRequest): Ctx {
+    return createCtx({
       orm: deps.orm,
       actor: { kind: 'anonymous' },
       site: q.site,
@@ -80,94 +150,414 @@ export function createPagesService(deps: PagesServiceDeps) {
       ip: q.ip,
       log: q.log,
     })
+  }
+
+  async function render(q: PageRequest): Promise<PageResult> {
+    const ctx = readerCtx(q)
     const parsed = parseRequestPath(q.url)
-    const site = await readPageSite(ctx.read, q.site.id)
+    const read = await readPageRequest(
+      ctx.read,
+      q.site.id,
+      parsed.ok ? parsed.canonical : undefined,
+      parsed.ok ? termCandidate(parsed.segments) : undefined,
+    )
     // The host directory let the request in; a site that went away since answers like an unknown path.
-    if (!site) return notFound(undefined, 404, 'not-found')
+    if (!read) return notFound(undefined, 404, 'not-found')
+    const { site, redirect, term } = read
     const origin = siteOrigin(site, publicUrl)
     if (!parsed.ok) return notFound(site, 400, 'bad-request')
     const query = q.url.includes('?') ? q.url.slice(q.url.indexOf('?')) : ''
     if (!parsed.isCanonical) return { kind: 'redirect', status: 301, location: parsed.canonical + query }
-    const redirect = await resolveRedirect(ctx.read, site.id, parsed.canonical)
     if (redirect)
       return { kind: 'redirect', status: redirect.statusCode === 302 ? 302 : 301, location: redirect.toPath }
-    const typeOf = (key: string) => site.types.find((t) => t.key === key)
-    const where = { site, origin, typeOf }
-
-    if (parsed.segments.length === 0) {
-      const page = await latest(ctx, site, {
-        include: 'author,ancestors',
-        fields: 'summary',
-        limit: FRONT_PAGE_SIZE,
-      })
-      return html(site, { kind: 'front' }, 200, {
-        page: {
-          kind: 'front',
-          title: '',
-          canonicalUrl: `${origin}/`,
-          description: site.tagline,
-          status: 200,
-          noindex: false,
-        },
-        entries: page.items.map((e) => cardContext(e, where)),
-        pagination: { page: 1, previousUrl: null, nextUrl: null },
-      })
+    // robots.txt and the sitemaps: names no entry can have (slugs have no dot).
+    const document = await serveSiteDocument(ctx, site, origin, parsed.canonical)
+    if (document) return { kind: 'document', ...document, tags: siteDocumentTags(site) }
+    const listing = parseListingPath(parsed.segments, {
+      typeKeys: listedTypes(site).map((t) => t.key),
+      taxonomyKeys: Object.keys(site.taxonomies),
+    })
+    const where: Where = {
+      site,
+      origin,
+      typeOf: (key) => site.types.find((t) => t.key === key),
+      menus: listing?.feed ? undefined : menusOf(ctx, site),
     }
 
-    const found = await findEntry(ctx, site, parsed.canonical)
+    if (parsed.segments.length === 0 && site.frontPageEntryId !== null) {
+      const front = await frontEntry(ctx, where, site.frontPageEntryId)
+      if (front) return front
+    }
+    const found = parsed.segments.length === 0 ? undefined : await findEntry(ctx, site, parsed.canonical)
     if (found && !found.moved) {
-      const { entry, type } = found
-      const seo = entry.seo ?? {}
-      const context = entryContext(entry, where)
-      return html(site, { kind: 'entry', type: type.key, slug: entry.slug ?? '' }, 200, {
+      // The entry the front page shows has one address: the front page's.
+      if (found.entry.id === site.frontPageEntryId && found.entry.visibility === 'public')
+        return { kind: 'redirect', status: 301, location: '/' }
+      if (found.entry.visibility !== 'password') return entryPage(where, found.entry, found.type)
+      return protectedEntryPage(ctx, where, found.entry, found.type, q)
+    }
+    // A listing's path is the listing unless an entry lives exactly there; an entry merely named like it
+    // elsewhere does not take it over.
+    if (listing) {
+      if (!listing.canonicalPage) return { kind: 'redirect', status: 301, location: listing.path + query }
+      const shown = await listingPage(ctx, where, listing, term)
+      if (shown) return shown
+    }
+    if (found) return { kind: 'redirect', status: 301, location: found.path }
+    return notFound(where, 404, 'not-found')
+  }
+
+  /**
+   * The site's menus, started at once so their statement shares the round trip of the page's own; a
+   * failure surfaces where they are awaited (a page without its menus is not shown).
+   */
+  function menusOf(ctx: Ctx, site: PageSite): Promise<SiteMenus> {
+    const menus = readSiteMenus(ctx.read, site.id)
+    // Marked handled: a page that ends before needing them (a redirect) must not leave a stray rejection.
+    menus.catch(() => undefined)
+    return menus
+  }
+
+  /**
+   * The entry chosen to be the front page, when readers may see it (published and public): else
+   * undefined, and the front page lists the latest entries.
+   */
+  async function frontEntry(ctx: Ctx, where: Where, id: string): Promise<PageResult | undefined> {
+    let entry: ReadingEntry
+    try {
+      entry = await deps.reading.get(ctx, id, { fields: ENTRY_FIELDS, include: 'author,terms,ancestors' })
+    } catch (err) {
+      // Gone, unpublished or private (404), or protected (403): not something to greet readers with.
+      if (isAppError(err) && err.status < 500) return undefined
+      throw err
+    }
+    const type = entry.type === undefined ? undefined : where.typeOf(entry.type)
+    if (!type || entry.visibility !== 'public') return undefined
+    return entryPage(where, entry, type, false, true)
+  }
+
+  async function entryPage(
+    where: Where,
+    entry: ReadingEntry,
+    type: PageType,
+    unlocked = false,
+    asFront = false,
+  ): Promise<PageResult> {
+    const seo = entry.seo ?? {}
+    const context = { ...entryContext(entry, where), ...(asFront && { url: `${where.origin}/` }) }
+    const tags = [
+      entryTag(entry.id),
+      ...(entry.author ? [authorTag(entry.author.id)] : []),
+      ...Object.values(entry.terms ?? {}).flatMap((items) => items.map((t) => termTag(t.id))),
+      ...(entry.ancestors ?? []).flatMap((a) => (a.id ? [entryTag(a.id)] : [])),
+    ]
+    return html(
+      where,
+      asFront
+        ? { kind: 'front-entry', type: type.key, slug: entry.slug ?? '' }
+        : { kind: 'entry', type: type.key, slug: entry.slug ?? '' },
+      200,
+      // Changing which entry is the front page is a settings write: it clears the whole site.
+      tags,
+      {
         page: {
           kind: 'entry',
           title: seo.metaTitle || context.title,
           canonicalUrl: context.url,
           description: seo.metaDescription || context.excerpt,
           status: 200,
-          noindex: seo.noindex === true,
+          // Content behind a password is for the readers who have it, never for search engines.
+          noindex: seo.noindex === true || unlocked,
+          feeds: [],
         },
         entry: context,
-      })
-    }
-    // A feed path is the feed unless an entry lives exactly there; an entry merely named like it elsewhere
-    // does not take it over.
-    const feedFormat = FEED_PATHS[parsed.canonical]
-    if (feedFormat) return feed(ctx, where, feedFormat)
-    if (found) return { kind: 'redirect', status: 301, location: found.path }
-    return notFound(site, 404, 'not-found')
+      },
+      {
+        page: {
+          kind: 'entry',
+          title: context.title,
+          canonicalUrl: context.url,
+          description: '',
+          noindex: unlocked,
+        },
+        entry: { ...context, hierarchical: type.hierarchical, seo },
+      },
+    ).then((result) => (unlocked && result.kind === 'page' ? { ...result, cacheable: false } : result))
   }
 
-  /** The latest published public entries of the site's non-hierarchical types (the front page, feeds). */
-  async function latest(
+  /**
+   * A password-protected entry: its content for a reader whose cookie proves the password, else its
+   * password form (never cached, never indexed).
+   */
+  async function protectedEntryPage(
     ctx: Ctx,
-    site: PageSite,
-    query: { include: string; fields: string; limit: number },
-  ): Promise<{ items: ReadingEntry[] }> {
-    const listed = site.types.filter((t) => !t.hierarchical).map((t) => t.key)
-    if (listed.length === 0) return { items: [] }
-    return deps.reading.list(ctx, { type: listed.join(','), ...query })
-  }
-
-  async function feed(
-    ctx: Ctx,
-    where: { site: PageSite; origin: string; typeOf: (key: string) => PageType | undefined },
-    format: FeedFormat,
+    where: Where,
+    entry: ReadingEntry,
+    type: PageType,
+    q: PageRequest,
   ): Promise<PageResult> {
+    const token = q.cookie?.(entryAccessCookieName(entry.id))
+    if (token !== undefined) {
+      const passwordHash = await readEntryPasswordHash(ctx.read, where.site.id, entry.id)
+      if (passwordHash !== undefined && checkEntryAccess(deps.box, token, { id: entry.id, passwordHash }))
+        return entryPage(where, entry, type, true)
+    }
+    return passwordForm(where, entry, type, { status: 200 })
+  }
+
+  async function passwordForm(
+    where: Where,
+    entry: ReadingEntry,
+    type: PageType,
+    outcome: { status: 200 | 403 | 429; retryAfter?: number },
+  ): Promise<PageResult> {
+    const context = entryContext({ ...entry, bodyHtml: '', excerpt: '' }, where)
+    const result = await html(
+      where,
+      { kind: 'entry', type: type.key, slug: entry.slug ?? '' },
+      outcome.status,
+      [entryTag(entry.id)],
+      {
+        page: {
+          kind: 'entry',
+          title: context.title,
+          canonicalUrl: context.url,
+          description: '',
+          status: outcome.status,
+          noindex: true,
+          feeds: [],
+        },
+        // The title and date only: terms and ancestors stay with the content.
+        entry: { ...context, terms: [], locked: true },
+        passwordForm: {
+          error: outcome.status === 403 ? 'wrong' : outcome.status === 429 ? 'throttled' : null,
+        },
+      },
+      {
+        page: {
+          kind: 'entry',
+          title: context.title,
+          canonicalUrl: context.url,
+          description: '',
+          noindex: true,
+        },
+      },
+    )
+    if (result.kind !== 'page') return result
+    return {
+      ...result,
+      cacheable: false,
+      ...(outcome.retryAfter !== undefined && { retryAfter: outcome.retryAfter }),
+    }
+  }
+
+  /**
+   * A reader's password for the protected entry at the request's path. Right: a 303 back to the entry
+   * with a cookie that proves it. Wrong or throttled (`guard`, per client and per entry, shared with the
+   * API's X-Entry-Password): the form again, with 403 or 429. A path with no protected entry is 404.
+   */
+  async function unlock(
+    q: PageRequest,
+    password: string,
+    guardFor: (entry: { siteId: string; entryId: string }) => PasswordGuard,
+  ): Promise<PageResult> {
+    const ctx = readerCtx(q)
+    const parsed = parseRequestPath(q.url)
+    const read = await readPageRequest(ctx.read, q.site.id)
+    if (!read) return notFound(undefined, 404, 'not-found')
+    const { site } = read
+    if (!parsed.ok) return notFound(site, 400, 'bad-request')
+    const found = parsed.segments.length === 0 ? undefined : await findEntry(ctx, site, parsed.canonical)
+    if (!found || found.moved || found.entry.visibility !== 'password')
+      return notFound(site, 404, 'not-found')
+    const { entry, type } = found
+    const where: Where = {
+      site,
+      origin: siteOrigin(site, publicUrl),
+      typeOf: (key) => site.types.find((t) => t.key === key),
+      menus: menusOf(ctx, site),
+    }
+    try {
+      await deps.reading.get(ctx, entry.id, {
+        fields: 'id',
+        password: { text: password, guard: guardFor({ siteId: site.id, entryId: entry.id }) },
+      })
+    } catch (err) {
+      if (!isAppError(err)) throw err
+      if (err.code === ReadingErrors.entryProtected.code)
+        return passwordForm(where, entry, type, { status: 403 })
+      if (err.code === ReadingErrors.passwordThrottled.code) {
+        const retryAfter = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds
+        return passwordForm(where, entry, type, {
+          status: 429,
+          ...(retryAfter !== undefined && { retryAfter }),
+        })
+      }
+      throw err
+    }
+    const passwordHash = await readEntryPasswordHash(ctx.read, site.id, entry.id)
+    if (passwordHash === undefined) return notFound(site, 404, 'not-found')
+    return {
+      kind: 'redirect',
+      status: 303,
+      location: found.path,
+      cookie: {
+        name: entryAccessCookieName(entry.id),
+        value: issueEntryAccess(deps.box, { id: entry.id, passwordHash }),
+        path: found.path,
+        maxAgeSeconds: ENTRY_ACCESS_SECONDS,
+        secure: publicUrl.protocol === 'https:',
+      },
+    }
+  }
+
+  /**
+   * A listing's page or feed, or undefined when there is no such listing (an unknown term, an author or
+   * a date with nothing published) or no such page of it.
+   */
+  async function listingPage(
+    ctx: Ctx,
+    where: Where,
+    at: ListingPath,
+    term: PageTerm | undefined,
+  ): Promise<PageResult | undefined> {
+    const listing = describeListing(where, at, term)
+    if (!listing) return undefined
+    if (at.feed) return feed(ctx, where, at, listing)
+    const entries = await deps.reading.list(
+      ctx,
+      { ...listing.filter, include: 'author,ancestors', fields: 'summary', limit: LISTING_PAGE_SIZE },
+      { offset: (at.page - 1) * LISTING_PAGE_SIZE },
+    )
+    if (entries.items.length === 0 && (at.page > 1 || listing.emptyIsMissing)) return undefined
     const { site, origin } = where
-    const page = await latest(ctx, site, {
+    const titled = { ...listing, title: listing.title || authorName(entries.items) }
+    const urls = feedUrls(origin, at.path)
+    return html(
+      where,
+      listing.template,
+      200,
+      [...listing.tags, ...shownTags(entries.items)],
+      {
+        page: {
+          kind: listing.template.kind,
+          title: titled.title,
+          canonicalUrl: origin + listingPagePath(at.path, at.page),
+          description: listing.description,
+          status: 200,
+          noindex: false,
+          // The site's own feeds are linked from every page; a listing adds its own.
+          feeds: at.target.kind === 'front' ? [] : feedLinks(`${site.name} – ${titled.title}`, urls),
+        },
+        archive: {
+          kind: at.target.kind,
+          title: titled.title,
+          description: listing.description,
+          label: at.target.kind === 'term' ? (site.taxonomies[at.target.taxonomy] ?? '') : '',
+        },
+        entries: entries.items.map((e) => cardContext(e, where)),
+        pagination: {
+          page: at.page,
+          previousUrl: at.page > 1 ? origin + listingPagePath(at.path, at.page - 1) : null,
+          nextUrl: entries.nextCursor !== null ? origin + listingPagePath(at.path, at.page + 1) : null,
+        },
+      },
+      {
+        page: {
+          kind: listing.template.kind,
+          title: titled.title,
+          canonicalUrl: origin + listingPagePath(at.path, at.page),
+          description: listing.description,
+          noindex: false,
+          pageNumber: at.page,
+        },
+      },
+    )
+  }
+
+  /** What a listing path lists, and how its page is named and tagged; undefined if it names nothing. */
+  function describeListing(where: Where, at: ListingPath, term: PageTerm | undefined): Listing | undefined {
+    const { site } = where
+    const target = at.target
+    const listed = listedTypes(site)
+    const byType = typeFilter(site)
+    // Any publication of any type may enter a term's, an author's or a date's archive.
+    const anyListing = site.types.map((t) => listingTag(site.id, t.key))
+    switch (target.kind) {
+      case 'front':
+        return {
+          template: { kind: 'front' },
+          title: '',
+          description: site.tagline,
+          filter: byType,
+          tags: listed.map((t) => listingTag(site.id, t.key)),
+          emptyIsMissing: false,
+        }
+      case 'type': {
+        const type = where.typeOf(target.type)
+        if (!type) return undefined
+        return {
+          template: { kind: 'archive', type: type.key },
+          title: type.name,
+          description: '',
+          filter: { type: type.key },
+          tags: [listingTag(site.id, type.key)],
+          emptyIsMissing: false,
+        }
+      }
+      case 'term': {
+        if (!term) return undefined
+        return {
+          template: { kind: 'taxonomy', taxonomy: target.taxonomy, term: target.slug },
+          title: term.name,
+          description: term.description,
+          filter: { term: [term.id] },
+          tags: [termTag(term.id), ...anyListing],
+          emptyIsMissing: false,
+        }
+      }
+      case 'author':
+        return {
+          template: { kind: 'author', author: target.userId },
+          // Named after the author of the entries found: an author with nothing published has no archive.
+          title: '',
+          description: '',
+          filter: { ...byType, author: target.userId },
+          tags: [authorTag(target.userId), ...anyListing],
+          emptyIsMissing: true,
+        }
+      case 'date': {
+        const range = dateRangeOf(target, site.timeZone)
+        return {
+          template: { kind: 'date' },
+          title: dateTitle(target, site.locale),
+          description: '',
+          filter: { ...byType, publishedAfter: range.from, publishedBefore: range.to },
+          tags: anyListing,
+          emptyIsMissing: true,
+        }
+      }
+    }
+  }
+
+  async function feed(ctx: Ctx, where: Where, at: ListingPath, listing: Listing): Promise<PageResult> {
+    const { site, origin } = where
+    const format = at.feed ?? 'rss'
+    const page = await deps.reading.list(ctx, {
+      ...listing.filter,
       include: 'author,terms,ancestors',
       fields: 'summary,bodyHtml',
       limit: FEED_SIZE,
     })
+    const title = listing.title || authorName(page.items)
     const model: FeedModel = {
-      id: `urn:uuid:${site.id}`,
-      title: site.name,
-      description: site.tagline,
+      // One id per feed, the same for its three formats: the site's own, or the site's and the listing's path.
+      id: at.path === '/' ? `urn:uuid:${site.id}` : `urn:uuid:${site.id}:${at.path}`,
+      title: title ? `${site.name} – ${title}` : site.name,
+      description: listing.description || site.tagline,
       language: site.locale,
-      homeUrl: `${origin}/`,
-      urls: feedUrls(origin),
+      homeUrl: origin + at.path,
+      urls: feedUrls(origin, at.path),
       items: page.items.map((e) => {
         const published = e.publishedAt ?? e.updatedAt ?? new Date(0).toISOString()
         const updated = e.updatedAt && e.updatedAt > published ? e.updatedAt : published
@@ -191,6 +581,7 @@ export function createPagesService(deps: PagesServiceDeps) {
       status: 200,
       contentType: FEED_CONTENT_TYPES[format],
       body: FEED_WRITERS[format](model),
+      tags: [...listing.tags, ...shownTags(page.items)],
     }
   }
 
@@ -216,13 +607,17 @@ export function createPagesService(deps: PagesServiceDeps) {
     let moved: { entry: ReadingEntry; type: PageType; path: string } | undefined
     for (const slug of slugs) {
       const types = candidates.filter((c) => c.match.slug === slug).map((c) => c.type)
-      const page = await deps.reading.list(ctx, {
-        type: types.map((t) => t.key).join(','),
-        slug,
-        include: 'author,terms,ancestors',
-        fields: ENTRY_FIELDS,
-        limit: types.length,
-      })
+      const page = await deps.reading.list(
+        ctx,
+        {
+          type: types.map((t) => t.key).join(','),
+          slug,
+          include: 'author,terms,ancestors',
+          fields: ENTRY_FIELDS,
+          limit: types.length,
+        },
+        { protectedToo: true },
+      )
       for (const type of types) {
         const entry = page.items.find((e) => e.type === type.key)
         if (!entry) continue
@@ -235,62 +630,213 @@ export function createPagesService(deps: PagesServiceDeps) {
   }
 
   async function html(
-    site: PageSite,
+    at: { site: PageSite; menus?: Promise<SiteMenus> | undefined },
     page: PageTemplateFor,
-    status: 200 | 400 | 404,
+    status: 200 | 400 | 403 | 404 | 429,
+    tags: CacheTag[],
     scope: Record<string, unknown>,
+    seo: { page: SeoPage; entry?: SeoEntry },
   ): Promise<PageResult> {
-    const renderer = await deps.themes.bundled(DEFAULT_THEME_ID)
+    const { site } = at
+    // The site's theme; the default one when it has none or its own cannot load (recorded as its error).
+    const renderer = await deps.themes.forSite({
+      siteId: site.id,
+      themeId: site.theme?.id ?? null,
+      version: site.theme?.version ?? null,
+    })
+    // Settings belong to the theme they were chosen for, not to the one standing in for it.
+    const stored = site.theme && renderer.theme.manifest.id === site.theme.id ? site.theme.settings : {}
     const template = chooseTemplate(renderer.has, page)
     const origin = siteOrigin(site, publicUrl)
-    const urls = feedUrls(origin)
+    // A site whose indexing a network admin discouraged says noindex on every page.
+    const shown =
+      site.discourageIndexing && isRecord(scope.page)
+        ? { ...scope, page: { ...scope.page, noindex: true } }
+        : scope
+    const head = buildSeo({
+      site: { name: site.name, tagline: site.tagline, locale: site.locale, origin, settings: site.seo },
+      labels: seoLabelsOf(renderer.theme, site.locale),
+      page: site.discourageIndexing ? { ...seo.page, noindex: true } : seo.page,
+      ...(seo.entry && { entry: seo.entry }),
+    })
     const out = await renderer.render(
       template,
-      { ...scope, theme: { settings: settingValues(renderer.theme.manifest) } },
+      {
+        ...shown,
+        seo: head,
+        menus: menusContext(
+          (await at.menus) ?? {},
+          { site, origin, typeOf: (key) => site.types.find((t) => t.key === key) },
+          seo.page.canonicalUrl,
+        ),
+        theme: { settings: settingValues(renderer.theme.manifest, stored) },
+      },
       {
         name: site.name,
         tagline: site.tagline,
         url: origin,
         locale: site.locale,
         timeZone: site.timeZone,
-        feeds: (Object.keys(urls) as FeedFormat[]).map((format) => ({
-          type: FEED_CONTENT_TYPES[format].split(';')[0],
-          title: `${site.name} (${FEED_NAMES[format]})`,
-          url: urls[format],
-        })),
+        feeds: feedLinks(site.name, feedUrls(origin, '/')),
       },
     )
-    return { kind: 'page', status, html: out }
+    // Every page shows the site's menus.
+    return { kind: 'page', status, html: out, tags: [...tags, menuTag(site.id)] }
   }
 
+  /** The theme's 404 (or 400) page: of `at`'s site with its menus, or of no site at all. */
   async function notFound(
-    site: PageSite | undefined,
+    at: PageSite | Where | undefined,
     status: 400 | 404,
     kind: 'not-found' | 'bad-request',
   ): Promise<PageResult> {
-    const shown = site ?? {
-      id: '',
-      name: '',
-      tagline: '',
-      locale: 'en',
-      timeZone: 'UTC',
-      isMain: true,
-      primaryHost: null,
-      types: [],
-      taxonomies: {},
-    }
-    return html(shown, { kind: 'not-found' }, status, {
-      page: {
-        kind,
-        // The theme names error pages in the site's language.
-        title: '',
-        canonicalUrl: null,
-        description: '',
-        status,
-        noindex: true,
+    const where = at !== undefined && 'typeOf' in at ? at : undefined
+    const shown = where?.site ?? (at as PageSite | undefined) ?? NO_SITE
+    // A missing page appears when something is published at its path: any publication makes it stale.
+    const tags = shown.types.map((t) => listingTag(shown.id, t.key))
+    return html(
+      { site: shown, menus: where?.menus },
+      { kind: 'not-found' },
+      status,
+      tags,
+      {
+        page: {
+          kind,
+          // The theme names error pages in the site's language.
+          title: '',
+          canonicalUrl: null,
+          description: '',
+          status,
+          noindex: true,
+          feeds: [],
+        },
       },
+      { page: { kind, title: '', canonicalUrl: null, description: '', noindex: true } },
+    )
+  }
+
+  /** The theme the request's site uses (its assets are served by content hash). */
+  async function themeOf(q: PageRequest): Promise<ThemeRenderer> {
+    const read = await readPageRequest(readerCtx(q).read, q.site.id)
+    const theme = read?.site.theme
+    return deps.themes.forSite({
+      siteId: q.site.id,
+      themeId: theme?.id ?? null,
+      version: theme?.version ?? null,
+      path: q.url,
+      requestId: q.requestId,
     })
   }
 
-  return { render }
+  return { render, unlock, themeOf }
+}
+
+/** What a 404 shows when the site itself is gone: the network's bare page. */
+const NO_SITE: PageSite = {
+  id: '',
+  name: '',
+  tagline: '',
+  locale: 'en',
+  timeZone: 'UTC',
+  isMain: true,
+  primaryHost: null,
+  types: [],
+  taxonomies: {},
+  discourageIndexing: false,
+  theme: null,
+  seo: DEFAULT_SEO_SETTINGS,
+  frontPageEntryId: null,
+}
+
+interface Where {
+  site: PageSite
+  origin: string
+  typeOf: (key: string) => PageType | undefined
+  /** The site's menus, read alongside the page's other statements (feeds need none). */
+  menus?: Promise<SiteMenus> | undefined
+}
+
+/** A listing as its page and feed need it. */
+interface Listing {
+  template: Extract<PageTemplateFor, { kind: 'front' | 'archive' | 'taxonomy' | 'author' | 'date' }>
+  /** Empty for the front page, and for an author's archive until its entries name the author. */
+  title: string
+  description: string
+  filter: Partial<ListEntriesInput>
+  tags: CacheTag[]
+  /** Whether a first page with no entries means there is no such listing (authors, dates). */
+  emptyIsMissing: boolean
+}
+
+/**
+ * The term a path would show if its first segment is a taxonomy key (`/<taxonomy>/<slug>`, with a page
+ * number or a feed after it): read with the site in the same statement, before the site's taxonomy keys
+ * are known.
+ */
+function termCandidate(segments: readonly string[]): { taxonomy: string; slug: string } | undefined {
+  const first = segments[0]
+  if (first === undefined) return undefined
+  const target = parseListingPath(segments, { typeKeys: [], taxonomyKeys: [first] })?.target
+  return target?.kind === 'term' ? { taxonomy: target.taxonomy, slug: target.slug } : undefined
+}
+
+/** The types whose entries are listed (dated writing; pages arranged in a tree are not). */
+function listedTypes(site: PageSite): PageType[] {
+  return site.types.filter((t) => !t.hierarchical)
+}
+
+/**
+ * The type filter that lists `listedTypes`: none when every type is listed (so a site with many types
+ * stays under the reading API's limit on named types), else their keys.
+ */
+function typeFilter(site: PageSite): Partial<ListEntriesInput> {
+  const listed = listedTypes(site)
+  if (listed.length === site.types.length) return {}
+  // No listed type: a type key no site can have (keys are lower-case), so the listing is empty.
+  return { type: listed.length === 0 ? '_' : listed.map((t) => t.key).join(',') }
+}
+
+/**
+ * What robots.txt and the sitemaps show: every listed entry and term of the site, so any publication
+ * (the listing tags) or term change may alter them; the site tag covers settings.
+ */
+function siteDocumentTags(site: PageSite): CacheTag[] {
+  return site.types.map((t) => listingTag(site.id, t.key))
+}
+
+/** Cache tags of the entries a listing shows and of their authors. */
+function shownTags(items: readonly ReadingEntry[]): CacheTag[] {
+  return items.flatMap((e) => [entryTag(e.id), ...(e.author ? [authorTag(e.author.id)] : [])])
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null
+}
+
+function authorName(items: readonly ReadingEntry[]): string {
+  return items.find((e) => e.author)?.author?.name ?? ''
+}
+
+function feedLinks(title: string, urls: Record<FeedFormat, string>) {
+  return FEED_FORMATS.map((format) => ({
+    type: FEED_CONTENT_TYPES[format].split(';')[0],
+    title: `${title} (${FEED_NAMES[format]})`,
+    url: urls[format],
+  }))
+}
+
+/** A date archive's name in the site's language: "2026", "March 2026", "9 March 2026". */
+function dateTitle(date: { year: number; month?: number; day?: number }, locale: string): string {
+  const at = new Date(Date.UTC(date.year, (date.month ?? 1) - 1, date.day ?? 1))
+  const options: Intl.DateTimeFormatOptions =
+    date.month === undefined
+      ? { year: 'numeric' }
+      : date.day === undefined
+        ? { year: 'numeric', month: 'long' }
+        : { dateStyle: 'long' }
+  try {
+    return new Intl.DateTimeFormat(locale, { ...options, timeZone: 'UTC' }).format(at)
+  } catch {
+    return new Intl.DateTimeFormat('en', { ...options, timeZone: 'UTC' }).format(at)
+  }
 }

@@ -8,3 +8,17 @@ export {
   type PathRefusal,
   type RequestPath,
 } from './request-path.ts'
+export {
+  AUTHOR_ARCHIVE_SEGMENT,
+  PAGE_SEGMENT,
+  authorArchivePath,
+  dateArchivePath,
+  dateRangeOf,
+  parseListingPath,
+  listingPagePath,
+  termArchivePath,
+  typeArchivePath,
+  type ListingFeed,
+  type ListingPath,
+  type ListingTarget,
+} from './archive-paths.ts'

@@ -181,7 +181,11 @@ function registerFilters(liquid: Liquid, theme: LoadedTheme): void {
   })
 }
 
-function translate(theme: LoadedTheme, locale: string, key: string): string {
+/**
+ * The theme's text for `key` in `locale` (then the bare language, then the theme's default language);
+ * the key itself when no translation has it. What the `t` filter writes, for text the server composes.
+ */
+export function translate(theme: LoadedTheme, locale: string, key: string): string {
   const languages = [locale, locale.split('-')[0] as string, theme.manifest.defaultLocale ?? 'en']
   for (const language of languages) {
     const strings = theme.locales.get(language)

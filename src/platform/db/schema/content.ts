@@ -13,7 +13,7 @@ import {
   uuid,
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core'
-import { sites } from './sites.ts'
+import { created, siteRef, updated } from './columns.ts'
 import { users } from './users.ts'
 
 /**
@@ -21,13 +21,6 @@ import { users } from './users.ts'
  * built in or custom, is a `content_types` row: `post` and `page` are seeded for every site by a trigger
  * on `sites`, so no code path special-cases them.
  */
-
-const siteRef = () =>
-  uuid('site_id')
-    .notNull()
-    .references(() => sites.id, { onDelete: 'cascade' })
-const created = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
-const updated = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
 
 /** Reusable sets of field definitions that several types include by key (R30). */
 export const fieldGroups = pgTable(

@@ -26,9 +26,11 @@ import {
 } from './content.ts'
 import { jobRuns, jobs } from './jobs.ts'
 import { mailOutbox, mailQueue } from './mail.ts'
+import { menuItems, menus } from './menus.ts'
 import { siteInvitations, siteMembers } from './members.ts'
 import { roles } from './roles.ts'
 import { siteDomains, sites } from './sites.ts'
+import { siteThemes, themeFiles, themeRenderErrors, themes } from './themes.ts'
 import { users } from './users.ts'
 
 export {
@@ -46,6 +48,8 @@ export {
   jobs,
   mailOutbox,
   mailQueue,
+  menuItems,
+  menus,
   redirects,
   revisions,
   series,
@@ -56,7 +60,11 @@ export {
   siteDomains,
   siteInvitations,
   siteMembers,
+  siteThemes,
   sites,
+  themeFiles,
+  themeRenderErrors,
+  themes,
   userRecoveryCodes,
   userSessions,
   userTokens,
@@ -93,6 +101,12 @@ export const schema = {
   terms,
   entryTerms,
   redirects,
+  menus,
+  menuItems,
+  themes,
+  themeFiles,
+  siteThemes,
+  themeRenderErrors,
   jobs,
   jobRuns,
 }

@@ -31,6 +31,8 @@ export const sites = pgTable(
     locale: text('locale').notNull().default('en'),
     timezone: text('timezone').notNull().default('UTC'),
     settings: jsonb('settings').notNull().default({}),
+    /** Set by network admins: ask search engines to stay away (robots.txt disallows all, no sitemaps). */
+    discourageIndexing: boolean('discourage_indexing').notNull().default(false),
     entriesQuota: integer('entries_quota'),
     apiCallsPerMinute: integer('api_calls_per_minute'),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
