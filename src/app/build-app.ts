@@ -106,6 +106,7 @@ import { createJobsService, jobsRoutes } from '../modules/jobs/index.ts'
 import {
   createEntriesService,
   createFieldGroupsService,
+  createPreviewsService,
   createReadingService,
   createRelationsService,
   createRevisionsService,
@@ -114,6 +115,7 @@ import {
   createWorkflowService,
   entriesRoutes,
   fieldGroupsRoutes,
+  previewsRoutes,
   readingRoutes,
   reassignEntriesOfDeletedUser,
   registerContentJobs,
@@ -539,14 +541,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   })
   let mainSite: SiteRef | undefined
   const findMain = async () => (mainSite ??= await findMainSite(engine.orm))
+  // Preview links hand out the site's canonical address; pages open them.
+  const previews = createPreviewsService({
+    reading: createReadingService(),
+    originOf: (ctx) => pages.originOf(ctx),
+  })
   const pages = createPagesService({
     orm: engine.orm,
     box,
+    previews,
     reading: createReadingService(),
     themes,
     // Canonical URLs: the configured public URL, else the root domain on this node's port.
     publicUrl: config.publicUrl ?? `http://${config.rootDomain}${config.port ? `:${config.port}` : ''}`,
   })
+  await server.register(previewsRoutes, { service: previews })
   await server.register(passwordRoutes, {
     service: pages,
     mainSite: findMain,

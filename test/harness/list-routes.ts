@@ -114,9 +114,10 @@ const createKey = (session: Session, name: string) =>
  * Items for every list route, made through the API by the network admin: each round adds one of every
  * kind (entries, terms, redirects, series, field groups, domains, invitations, types, taxonomies, members
  * and their users, API keys, roles, sites, installed themes), plus what those calls leave behind (audit
- * rows, jobs, revisions, transitions, mailed invitations in the outbox), and the same for each neighbour
+ * rows, jobs, revisions, transitions, preview links, mailed invitations in the outbox), and the same for each neighbour
  * (installed themes are the network's: one per round). The main
- * site's first entry gets a revision and a transition (unpublished, published again …) every round.
+ * site's first entry gets a revision, a transition (unpublished, published again …) and a preview link
+ * every round.
  */
 export async function seedLists(app: TestApp, admin: Session, options: SeedOptions): Promise<SeededLists> {
   const siteId = await mainSiteId(app)
@@ -139,6 +140,7 @@ export async function seedLists(app: TestApp, admin: Session, options: SeedOptio
     const first = `/api/v1/sites/${siteId}/entries/${entryId}`
     await sendAs(admin, 'PATCH', first, { title: `Entry 01, revision ${round}` })
     await sendAs(admin, 'POST', `${first}/status`, { status: round % 2 ? 'unpublished' : 'published' })
+    await sendAs(admin, 'POST', `${first}/previews`, {})
     await createKey(admin, `key ${tag}`)
     for (const [i, other] of otherAdmins.entries()) await createKey(other, `key ${tag}-n${i + 1}`)
     await sendAs(admin, 'POST', '/api/v1/roles', {

@@ -120,6 +120,10 @@ async function seedContentRows(site: string, userId: string): Promise<void> {
   )
   await q("INSERT INTO site_themes (site_id, theme_id) VALUES ($1, 'colophon')", [site])
   await q(
+    "INSERT INTO entry_previews (id, site_id, entry_id, token_hash, expires_at) VALUES ($1, $2, $3, $4, now() + interval '1 day')",
+    [newId(), site, a, `preview-${site}`],
+  )
+  await q(
     "INSERT INTO theme_render_errors (id, site_id, path, theme_id, message, request_id) VALUES ($1, $2, '/', 'colophon', 'x', 'r')",
     [newId(), site],
   )

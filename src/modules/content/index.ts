@@ -87,6 +87,15 @@ export {
   seriesRoutes,
 } from './relations/index.ts'
 // --- end relations and series ---
+// --- preview links ---
+export {
+  PREVIEW_PATH_SEGMENT,
+  PreviewsErrors,
+  createPreviewsService,
+  previewsRoutes,
+  type PreviewsService,
+} from './previews/index.ts'
+// --- end preview links ---
 // --- reading ---
 export {
   ReadingErrors,

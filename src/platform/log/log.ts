@@ -52,9 +52,39 @@ export function loggerOptions(level: string): LoggerOptions {
     base: { service: 'colophon' },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     // Errors are logged field by field from a fixed list: never a statement's parameters or row values.
-    serializers: { err: serializeError },
+    serializers: { err: serializeError, req: serializeRequest },
     hooks: { logMethod: withSafeErrorMessage },
     timestamp: () => `,"time":"${new Date().toISOString()}"`,
+  }
+}
+
+/**
+ * Secrets that travel in a URL's path, replaced before a URL is logged: the token of a preview link
+ * (`/_preview/<token>`, served by the render module) opens unpublished content to whoever holds it.
+ */
+const SECRET_IN_PATH = /(\/_preview\/)[^/?#]+/g
+
+/** A URL as it may be logged. */
+export function loggableUrl(url: string): string {
+  return url.replace(SECRET_IN_PATH, '$1[redacted]')
+}
+
+interface LoggedRequest {
+  method?: string
+  url?: string
+  host?: string
+  ip?: string
+  socket?: { remotePort?: number } | null
+}
+
+/** The request line of a log entry (Fastify's fields), its URL made loggable. */
+function serializeRequest(req: LoggedRequest) {
+  return {
+    method: req.method,
+    url: req.url === undefined ? undefined : loggableUrl(req.url),
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
   }
 }
 

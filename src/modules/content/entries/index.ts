@@ -18,6 +18,7 @@ export type { RevisionRow } from './entries.repo.ts'
 export {
   assertParent,
   buildSnapshot,
+  headSnapshot,
   loadTypeOf,
   lockEditableEntry,
   prepareBody,

@@ -12,8 +12,10 @@ import {
   type CacheTag,
 } from '../../../platform/http/cache-tags.ts'
 import {
+  PREVIEW_PATH_SEGMENT,
   ReadingErrors,
   type ListEntriesInput,
+  type PreviewsService,
   type PasswordGuard,
   type ReadingEntry,
   type ReadingService,
@@ -126,6 +128,8 @@ export interface PagesServiceDeps {
   orm: Orm
   /** Seals the proofs readers get for entry passwords (entry-access.ts). */
   box: SecretBox
+  /** Opens preview links (content's preview service); without it `/_preview/…` is a 404. */
+  previews?: Pick<PreviewsService, 'open'>
   reading: ReadingService
   themes: ThemeRegistry
   /** The network's public URL: the scheme and port of every site's origin, the host of the main site's. */
@@ -184,6 +188,9 @@ export function createPagesService(deps: PagesServiceDeps) {
       menus: listing?.feed ? undefined : menusOf(ctx, site),
     }
 
+    const [first, token, ...rest] = parsed.segments
+    if (first === PREVIEW_PATH_SEGMENT && token !== undefined && rest.length === 0)
+      return previewPage(q, where, token)
     if (parsed.segments.length === 0 && site.frontPageEntryId !== null) {
       const front = await frontEntry(ctx, where, site.frontPageEntryId)
       if (front) return front
@@ -233,16 +240,21 @@ export function createPagesService(deps: PagesServiceDeps) {
     }
     const type = entry.type === undefined ? undefined : where.typeOf(entry.type)
     if (!type || entry.visibility !== 'public') return undefined
-    return entryPage(where, entry, type, false, true)
+    return entryPage(where, entry, type, { asFront: true })
   }
 
+  /**
+   * An entry's page. `personal`: shown to one reader (an opened password, a preview link): never cached,
+   * never indexed. `asFront`: the entry chosen as the front page, at `/`. `preview`: through a preview
+   * link, until it expires (the theme may say so).
+   */
   async function entryPage(
     where: Where,
     entry: ReadingEntry,
     type: PageType,
-    unlocked = false,
-    asFront = false,
+    options: { personal?: boolean; asFront?: boolean; preview?: { expiresAt: string } } = {},
   ): Promise<PageResult> {
+    const { personal = false, asFront = false } = options
     const seo = entry.seo ?? {}
     const context = { ...entryContext(entry, where), ...(asFront && { url: `${where.origin}/` }) }
     const tags = [
@@ -266,9 +278,10 @@ export function createPagesService(deps: PagesServiceDeps) {
           canonicalUrl: context.url,
           description: seo.metaDescription || context.excerpt,
           status: 200,
-          // Content behind a password is for the readers who have it, never for search engines.
-          noindex: seo.noindex === true || unlocked,
+          // Content behind a password or a preview link is for its readers, never for search engines.
+          noindex: seo.noindex === true || personal,
           feeds: [],
+          preview: options.preview ?? null,
         },
         entry: context,
       },
@@ -278,11 +291,11 @@ export function createPagesService(deps: PagesServiceDeps) {
           title: context.title,
           canonicalUrl: context.url,
           description: '',
-          noindex: unlocked,
+          noindex: personal,
         },
         entry: { ...context, hierarchical: type.hierarchical, seo },
       },
-    ).then((result) => (unlocked && result.kind === 'page' ? { ...result, cacheable: false } : result))
+    ).then((result) => (personal && result.kind === 'page' ? { ...result, cacheable: false } : result))
   }
 
   /**
@@ -300,7 +313,7 @@ export function createPagesService(deps: PagesServiceDeps) {
     if (token !== undefined) {
       const passwordHash = await readEntryPasswordHash(ctx.read, where.site.id, entry.id)
       if (passwordHash !== undefined && checkEntryAccess(deps.box, token, { id: entry.id, passwordHash }))
-        return entryPage(where, entry, type, true)
+        return entryPage(where, entry, type, { personal: true })
     }
     return passwordForm(where, entry, type, { status: 200 })
   }
@@ -715,6 +728,26 @@ export function createPagesService(deps: PagesServiceDeps) {
     )
   }
 
+  /** The canonical origin of `ctx`'s site (for links handed out by the API). */
+  async function originOf(ctx: Ctx): Promise<string> {
+    const site = ctx.site ? (await readPageRequest(ctx.read, ctx.site.id))?.site : undefined
+    return site ? siteOrigin(site, publicUrl) : publicUrl.origin
+  }
+
+  /**
+   * An entry through its preview link (`/_preview/<token>`): its latest saved content, never cached,
+   * never indexed; a link that is unknown, revoked or expired is the theme's 404.
+   */
+  async function previewPage(q: PageRequest, where: Where, token: string): Promise<PageResult> {
+    const opened = deps.previews ? await deps.previews.open(deps.orm, q.site, token, q.log) : undefined
+    const type = opened?.entry.type === undefined ? undefined : where.typeOf(opened.entry.type)
+    if (!opened || !type) {
+      const missing = await notFound(where, 404, 'not-found')
+      return missing.kind === 'page' ? { ...missing, cacheable: false } : missing
+    }
+    return entryPage(where, opened.entry, type, { personal: true, preview: { expiresAt: opened.expiresAt } })
+  }
+
   /** The theme the request's site uses (its assets are served by content hash). */
   async function themeOf(q: PageRequest): Promise<ThemeRenderer> {
     const read = await readPageRequest(readerCtx(q).read, q.site.id)
@@ -728,7 +761,7 @@ export function createPagesService(deps: PagesServiceDeps) {
     })
   }
 
-  return { render, unlock, themeOf }
+  return { render, unlock, themeOf, originOf }
 }
 
 /** What a 404 shows when the site itself is gone: the network's bare page. */

@@ -1,4 +1,5 @@
 import { asSystem, type CtxLogger, type SiteRef } from '../../../platform/access/index.ts'
+import { loggableUrl } from '../../../platform/log/index.ts'
 import { newId, type Orm } from '../../../platform/db/index.ts'
 import { isAppError } from '../../../platform/errors/index.ts'
 import { insertRenderError } from './theme-admin.repo.ts'
@@ -103,7 +104,8 @@ export function createRenderErrorRecorder(deps: RenderErrorRecorderDeps): Record
         insertRenderError(tx, {
           id: newId(),
           siteId: input.site.id,
-          path: (input.path.split('?')[0] ?? '').slice(0, 2000),
+          // A preview link's token is a secret: its admins see the page, not the key to it.
+          path: loggableUrl(input.path.split('?')[0] ?? '').slice(0, 2000),
           themeId: failure.themeId.slice(0, 100),
           themeVersion: failure.version,
           template: failure.template?.slice(0, 200) ?? null,

@@ -28,6 +28,7 @@ import { jobRuns, jobs } from './jobs.ts'
 import { mailOutbox, mailQueue } from './mail.ts'
 import { menuItems, menus } from './menus.ts'
 import { siteInvitations, siteMembers } from './members.ts'
+import { entryPreviews } from './previews.ts'
 import { roles } from './roles.ts'
 import { siteDomains, sites } from './sites.ts'
 import { siteThemes, themeFiles, themeRenderErrors, themes } from './themes.ts'
@@ -40,6 +41,7 @@ export {
   contentTypes,
   entries,
   entryApprovals,
+  entryPreviews,
   entryRelations,
   entryTerms,
   entryTransitions,
@@ -107,6 +109,7 @@ export const schema = {
   themeFiles,
   siteThemes,
   themeRenderErrors,
+  entryPreviews,
   jobs,
   jobRuns,
 }
