@@ -74,7 +74,7 @@ describe('error envelope', () => {
       '/API/V1/SETUP',
       '/api/v1/%2e%2e/setup',
       '//api/v1/setup/migrations',
-      '/%zz',
+      '/api/v1/%zz',
     ]) {
       const res = await a.server.inject({ method: 'GET', url })
       expect([400, 404], `${url} ${res.body}`).toContain(res.statusCode)
@@ -121,10 +121,14 @@ describe('invalid text', () => {
       '/api/v1/sites/%ff/entries',
       '/api/v1/sites/%c3%28/entries',
       '/api/v1/nowhere/%00',
-      '/%ff',
+      '/api/v1/%ff',
     ]) {
       invalidText(await a.server.inject({ method: 'GET', url }), 'path')
     }
+    // Outside the API an address is a site's page: readers get HTML (the pages' own tests say which).
+    const page = await a.server.inject({ method: 'GET', url: '/%ff' })
+    expect(page.statusCode).toBe(400)
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8')
     for (const query of ['search=%00', 'search=%ff', 'search=%c3%28', 'search=%ed%a0%80', 'x%00=1']) {
       invalidText(
         await a.server.inject({ method: 'GET', url: `/api/v1/sites/main/entries?${query}` }),
@@ -253,7 +257,7 @@ describe('request context', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff')
     expect(res.headers['x-frame-options']).toBe('SAMEORIGIN')
     // Also on a request the guards refuse before any other hook runs (a NUL in the query).
-    const refused = await a.server.inject({ method: 'GET', url: '/health?q=%00' })
+    const refused = await a.server.inject({ method: 'GET', url: '/api/v1/openapi.json?q=%00' })
     expect(refused.statusCode).toBe(400)
     expect(refused.headers['content-security-policy']).toContain("default-src 'self'")
   })

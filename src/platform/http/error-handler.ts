@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DbErrors, isConnectionFailure } from '../db/index.ts'
 import { isAppError, PlatformErrors, type ErrorFactory } from '../errors/index.ts'
+import { plainPage } from './html.ts'
+import { reservedAreaOf } from './reserved-paths.ts'
 import { urlTextProblem } from './text.rules.ts'
 
 /**
@@ -148,14 +150,32 @@ export function registerErrorHandling(app: FastifyInstance): void {
 /**
  * Errors Fastify raises before routing (an undecodable URL such as `/%ff`) bypass the error handler;
  * this renders them in the same envelope. A path whose escapes decode to bytes that are not UTF-8 (or
- * to NUL) gets the same code as invalid text anywhere else in a request.
+ * to NUL) gets the same code as invalid text anywhere else in a request. Outside the API and the admin
+ * the path was meant for a site's page: a reader gets a plain HTML page saying so, as the host routing
+ * answers them before any site is known.
  */
 export function frameworkErrorHandler(
   _err: FastifyError,
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  const problem = urlTextProblem(request.raw.url ?? request.url)
+  const url = request.raw.url ?? request.url
+  if (reservedAreaOf(url) === null) {
+    void reply
+      .code(400)
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(
+        plainPage({
+          title: 'Bad request',
+          body: [
+            'This address cannot be read, so no page can be shown for it. Please check it and try again.',
+          ],
+        }),
+      )
+    return
+  }
+  const problem = urlTextProblem(url)
   if (problem) {
     const def = PlatformErrors.invalidText
     void send(reply, def.status, envelope(request, def.code, def.message, { location: problem }))

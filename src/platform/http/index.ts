@@ -46,3 +46,4 @@ export type {
   PageToKeep,
   SharedPageStore,
 } from './page-cache.ts'
+export { urlTextProblem } from './text.rules.ts'

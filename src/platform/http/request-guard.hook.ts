@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { PlatformErrors } from '../errors/index.ts'
+import { reservedAreaOf } from './reserved-paths.ts'
 import { decodeUtf8, invalidStringIn, urlTextProblem } from './text.rules.ts'
 
 /**
@@ -7,8 +8,10 @@ import { decodeUtf8, invalidStringIn, urlTextProblem } from './text.rules.ts'
  * validation), so that no module has to remember them:
  *
  * - exactly one `Host` header (RFC 9112 §3.2: a request with several is answered 400);
- * - valid text in the request target: the path and the query string, once percent-decoded, must be UTF-8
- *   without NUL (`/sites/%00/entries`, `?search=%ff` are refused, not passed on to PostgreSQL);
+ * - valid text in the request target of the API and the admin: the path and the query string, once
+ *   percent-decoded, must be UTF-8 without NUL (`/sites/%00/entries`, `?search=%ff` are refused, not
+ *   passed on to PostgreSQL). Every other path is a site's page, whose resolver reads the URL as strictly
+ *   itself and answers a bad one with the theme's 400 page (readers get HTML, not JSON);
  * - JSON bodies: decoded as strict UTF-8 (never with replacement characters), parsed by Fastify's own
  *   parser (which refuses `__proto__` and `constructor` tricks), then every string, keys included, is
  *   checked for NUL and unpaired surrogates (`"\u0000"`, `"\ud800"`).
@@ -21,7 +24,8 @@ import { decodeUtf8, invalidStringIn, urlTextProblem } from './text.rules.ts'
 export function registerRequestGuards(app: FastifyInstance): void {
   app.addHook('onRequest', async (request) => {
     if (hostHeaderCount(request) > 1) throw PlatformErrors.duplicateHost()
-    const problem = urlTextProblem(request.raw.url ?? request.url)
+    const url = request.raw.url ?? request.url
+    const problem = reservedAreaOf(url) === null ? null : urlTextProblem(url)
     if (problem) throw PlatformErrors.invalidText({ details: { location: problem } })
   })
 

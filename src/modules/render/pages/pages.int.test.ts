@@ -223,14 +223,34 @@ describe('feeds', () => {
 })
 
 describe('requests that are not pages', () => {
-  it.each(['/a%01b', '/a%2Fb', '/a%5C..', `/${'x'.repeat(2100)}`])(
-    'answers %s with the theme’s 400 page',
-    async (path) => {
+  it.each([
+    '/a%01b',
+    '/a%2Fb',
+    '/a%5C..',
+    `/${'x'.repeat(2100)}`,
+    '/a%00b',
+    '/?x=%ff',
+    '/2026/03/hello-world?q=%00',
+  ])('answers %s with the theme’s 400 page', async (path) => {
+    const res = await page(path)
+    expect(res.statusCode).toBe(400)
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8')
+    expect(res.body).toContain('<meta name="robots" content="noindex')
+  })
+
+  it('answers an address that does not decode with a plain HTML 400 before any site is read', async () => {
+    for (const path of ['/%ff', '/x/%E0%A4%A']) {
       const res = await page(path)
-      expect(res.statusCode).toBe(400)
+      expect(res.statusCode, path).toBe(400)
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8')
-    },
-  )
+      expect(res.headers['cache-control']).toBe('no-store')
+    }
+  })
+
+  it('still refuses bad text in API and admin URLs with the JSON error', async () => {
+    for (const path of ['/api/v1/sites/%ff/entries', '/api/v1/setup?x=%00', '/admin/%ff'])
+      expect(errorOf(await page(path)).code, path).toBe('COLOPHON_HTTP_INVALID_TEXT')
+  })
 
   it('leaves the API its JSON 404, on the root host and on site hosts, however it is spelled', async () => {
     for (const path of [

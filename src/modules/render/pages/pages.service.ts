@@ -11,6 +11,7 @@ import {
   termTag,
   type CacheTag,
 } from '../../../platform/http/cache-tags.ts'
+import { urlTextProblem } from '../../../platform/http/index.ts'
 import {
   PREVIEW_PATH_SEGMENT,
   ReadingErrors,
@@ -169,7 +170,8 @@ export function createPagesService(deps: PagesServiceDeps) {
     if (!read) return notFound(undefined, 404, 'not-found')
     const { site, redirect, term } = read
     const origin = siteOrigin(site, publicUrl)
-    if (!parsed.ok) return notFound(site, 400, 'bad-request')
+    // A query string whose text does not decode is refused like such a path.
+    if (!parsed.ok || urlTextProblem(q.url) !== null) return notFound(site, 400, 'bad-request')
     const query = q.url.includes('?') ? q.url.slice(q.url.indexOf('?')) : ''
     if (!parsed.isCanonical) return { kind: 'redirect', status: 301, location: parsed.canonical + query }
     if (redirect)
@@ -379,7 +381,7 @@ export function createPagesService(deps: PagesServiceDeps) {
     const read = await readPageRequest(ctx.read, q.site.id)
     if (!read) return notFound(undefined, 404, 'not-found')
     const { site } = read
-    if (!parsed.ok) return notFound(site, 400, 'bad-request')
+    if (!parsed.ok || urlTextProblem(q.url) !== null) return notFound(site, 400, 'bad-request')
     const found = parsed.segments.length === 0 ? undefined : await findEntry(ctx, site, parsed.canonical)
     if (!found || found.moved || found.entry.visibility !== 'password')
       return notFound(site, 404, 'not-found')
