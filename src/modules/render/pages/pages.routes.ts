@@ -75,8 +75,9 @@ export async function pagesRoutes(app: FastifyInstance, options: PagesRoutesOpti
       if (lookup.page) return sendPage(reply, lookup.page, caching)
       return sendResult(reply, site.id, lookup.result, caching, 'public')
     } catch (err) {
-      // A theme's failure is shown to the site's admins too (its last render errors).
-      void options.recordRenderError?.({
+      // A theme's failure is shown to the site's admins too (its last render errors), recorded before the
+      // reader's reply leaves: it never throws, and the admins can see it by the time anyone looks.
+      await options.recordRenderError?.({
         site: { id: site.id, slug: site.slug, name: site.name },
         path: request.url,
         requestId: request.id,
