@@ -20,6 +20,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return setupPglite(project)
 }
 
+/** Whether the suite runs in CI, the one place the harness reads it (tests ask `inject('harness').ci`). */
+function inCi(): boolean {
+  const value = process.env.CI
+  return value !== undefined && value !== '' && value !== 'false' && value !== '0'
+}
+
 async function setupPglite(project: TestProject): Promise<() => Promise<void>> {
   const dir = mkdtempSync(path.join(tmpdir(), 'colophon-test-'))
   const empty = await PGlite.create()
@@ -40,6 +46,7 @@ async function setupPglite(project: TestProject): Promise<() => Promise<void>> {
     engine: 'pglite',
     emptyTemplate: emptyFile,
     migratedTemplate: migratedFile,
+    ci: inCi(),
   }
   project.provide('harness', context)
   return async () => rmSync(dir, { recursive: true, force: true })
@@ -61,7 +68,13 @@ async function setupPostgres(project: TestProject, adminUrl: string): Promise<()
   await prepareJobQueue(engine)
   await engine.close()
 
-  const context: HarnessContext = { engine: 'postgres', emptyTemplate, migratedTemplate, adminUrl }
+  const context: HarnessContext = {
+    engine: 'postgres',
+    emptyTemplate,
+    migratedTemplate,
+    adminUrl,
+    ci: inCi(),
+  }
   project.provide('harness', context)
   return async () => {
     for (const name of [emptyTemplate, migratedTemplate]) {

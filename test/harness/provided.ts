@@ -7,6 +7,11 @@ export interface HarnessContext {
   migratedTemplate: string
   /** PostgreSQL only: the connection URL the harness was given (its database is used for admin work). */
   adminUrl?: string
+  /**
+   * Running in CI (`CI` set): every peer a test needs (Redis, xmllint) is installed there, so a missing
+   * one fails its tests instead of skipping them.
+   */
+  ci: boolean
 }
 
 declare module 'vitest' {

@@ -1,3 +1,4 @@
+import { inject } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 
@@ -32,7 +33,7 @@ export async function redisForTests(): Promise<{ skip: boolean; reason: string }
     return { skip: false, reason: '' }
   } catch {
     const reason = `no Redis answers at ${TEST_REDIS_URL} (start redis-server, or set COLOPHON_TEST_REDIS_URL)`
-    return { skip: !process.env.CI, reason }
+    return { skip: !inject('harness').ci, reason }
   } finally {
     client.disconnect()
   }

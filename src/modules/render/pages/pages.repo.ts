@@ -146,11 +146,6 @@ export async function readPageRequest(
   }
 }
 
-/** The site as pages need it; undefined when it is not there or not live. */
-export async function readPageSite(read: StatementRead, siteId: string): Promise<PageSite | undefined> {
-  return (await readPageRequest(read, siteId))?.site
-}
-
 const mainSiteStatement = statementCache(
   () => sql`select id, slug, name from sites where is_main and status in ('active', 'archived')`,
 )
