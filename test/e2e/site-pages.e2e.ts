@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { assignTerms, createEntries, createEntry, createTerm } from '../harness/factories.ts'
-import { createUser, mainSiteId } from '../harness/identity.ts'
+import { createUser, mainSiteId, signInAdmin } from '../harness/identity.ts'
 import { createTestApp, type TestApp } from '../harness/test-app.ts'
 import { launchBrowser } from './browser.ts'
 import { axeViolations, vnuMessages } from './validators.ts'
@@ -17,13 +17,18 @@ let app: TestApp
 let browser: Browser
 let origin: string
 let authorId: string
-const urlOf = (path: string) => `${origin}${path.replace('{author}', authorId)}`
+let previewToken: string
+const urlOf = (path: string) =>
+  `${origin}${path.replace('{author}', authorId).replace('{preview}', previewToken)}`
 
 const BODY = `<h2>A section</h2><p>Some <strong>bold</strong>, <em>leaning</em> and <a href="https://example.org/">linked</a> text.</p>
 <ul><li>One</li><li>Two</li></ul><ol><li>First</li></ol><blockquote><p>A quotation.</p></blockquote>
 <pre><code>const x = 1</code></pre><h3>A smaller section</h3><p>The end.</p>`
 
-/** Every kind of page, by name (`{author}`: the author's id, known once the author exists). */
+/**
+ * Every kind of page, by name (`{author}`: the author's id, `{preview}`: a preview link's token, known
+ * once they exist).
+ */
 const PAGES: Record<string, string> = {
   home: '/',
   homePage2: '/page/2',
@@ -33,6 +38,8 @@ const PAGES: Record<string, string> = {
   term: '/category/news',
   date: '/2026/03',
   author: '/author/{author}',
+  passwordForm: '/2026/03/locked-notes',
+  preview: '/_preview/{preview}',
   notFound: '/no/such/page',
   badRequest: '/a%01b',
 }
@@ -77,6 +84,28 @@ beforeAll(async () => {
   ])
   const about = await createEntry(app, { ...post, type: 'page', slug: 'about', title: 'About us' })
   await createEntry(app, { ...post, type: 'page', slug: 'team', title: 'Our team', parentId: about })
+  await createEntry(app, {
+    ...post,
+    slug: 'locked-notes',
+    title: 'Locked notes',
+    visibility: 'password',
+    password: 'open sesame',
+    publishedAt: '2026-03-11T12:00:00Z',
+  })
+  const draft = await createEntry(app, {
+    siteId: site,
+    authorId: author.id,
+    slug: 'soon',
+    title: 'Coming soon',
+  })
+  const admin = await signInAdmin(app)
+  const link = await admin.request({
+    method: 'POST',
+    url: `/api/v1/sites/${site}/entries/${draft}/previews`,
+    payload: {},
+  })
+  expect(link.statusCode).toBe(201)
+  previewToken = link.json<{ token: string }>().token
   origin = await app.server.listen({ host: '127.0.0.1', port: 0 })
   browser = await launchBrowser()
 })
@@ -96,6 +125,15 @@ describe('site pages in the default theme', () => {
       documents[`${name}.html`] = html
       stylesheet = /<link rel="stylesheet" href="([^"]+)">/.exec(html)?.[1] ?? stylesheet
     }
+    // The password form again after a wrong password, with its error.
+    const refused = await fetch(urlOf(PAGES.passwordForm ?? ''), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'password=wrong',
+    })
+    expect(refused.status).toBe(403)
+    documents['passwordWrong.html'] = await refused.text()
+    expect(documents['passwordWrong.html']).toContain('role="alert"')
     expect(stylesheet).not.toBe('')
     documents['site.css'] = await (await fetch(`${origin}${stylesheet}`)).text()
     expect(await vnuMessages(documents)).toEqual([])

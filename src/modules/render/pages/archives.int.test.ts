@@ -28,7 +28,15 @@ let travel: string
 const OTHER_HOST = 'archives-other.localhost'
 
 /** Never on any listing of the main site. */
-const HIDDEN = ['Draft about news', 'Private news', 'Protected news', 'Trashed news', 'Foreign news']
+const HIDDEN = [
+  'Draft about news',
+  'Pending news',
+  'Scheduled news',
+  'Private news',
+  'Protected news',
+  'Trashed news',
+  'Foreign news',
+]
 
 const page = (url: string, host?: string) =>
   app.server.inject({ method: 'GET', url, headers: host ? { host } : {} })
@@ -60,6 +68,15 @@ beforeAll(async () => {
   )
   const hidden = await createEntries(app, [
     { siteId: main, slug: 'draft-news', title: 'Draft about news', authorId: author },
+    { siteId: main, status: 'pending', slug: 'pending-news', title: 'Pending news', authorId: author },
+    {
+      siteId: main,
+      status: 'scheduled',
+      slug: 'scheduled-news',
+      title: 'Scheduled news',
+      authorId: author,
+      publishedAt: null,
+    },
     {
       ...published,
       slug: 'private-news',
