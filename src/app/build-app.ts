@@ -53,6 +53,7 @@ import {
   CSRF_HEADER,
   createAuthService,
   createResetService,
+  createSiteSigninService,
   createTotpService,
   PASSWORD_RESET_QUEUE,
   registerResetJobs,
@@ -60,6 +61,7 @@ import {
   resetRoutes,
   revokeUserSessions,
   SESSION_COOKIE,
+  siteSigninRoutes,
   totpRoutes,
 } from '../modules/auth/index.ts'
 import { mailRoutes } from '../modules/mail/index.ts'
@@ -397,7 +399,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const publicBaseUrl = config.publicUrl ?? `http://${config.host}:${config.port}`
   const clientLimit = config.authRateLimit
-  await server.register(totpRoutes, { service: createTotpService({ auth, box }), auth, clientLimit })
+  const totp = createTotpService({ auth, box })
+  await server.register(totpRoutes, { service: totp, auth, clientLimit })
   const resetService = createResetService({ mailer, jobs, baseUrl: publicBaseUrl })
   registerResetJobs(jobs, resetService)
   await server.register(resetRoutes, {
@@ -546,14 +549,25 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     reading: createReadingService(),
     originOf: (ctx) => pages.originOf(ctx),
   })
+  // Canonical URLs: the configured public URL, else the root domain on this node's port.
+  const networkUrl = config.publicUrl ?? `http://${config.rootDomain}${config.port ? `:${config.port}` : ''}`
   const pages = createPagesService({
     orm: engine.orm,
     box,
     previews,
     reading: createReadingService(),
     themes,
-    // Canonical URLs: the configured public URL, else the root domain on this node's port.
-    publicUrl: config.publicUrl ?? `http://${config.rootDomain}${config.port ? `:${config.port}` : ''}`,
+    publicUrl: networkUrl,
+  })
+  // Browsers sign in on the root host; sites on hosts of their own get a session by the handoff.
+  await server.register(siteSigninRoutes, {
+    service: createSiteSigninService({ auth }),
+    auth,
+    totp,
+    rootOrigin: new URL(networkUrl).origin,
+    siteOriginOf: (siteId) => pages.originOfSite(siteId, server.log),
+    clientLimit,
+    accountLimit: config.authAccountRateLimit,
   })
   await server.register(previewsRoutes, { service: previews })
   await server.register(passwordRoutes, {
@@ -565,6 +579,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     service: pages,
     mainSite: findMain,
     recordRenderError,
+    readerCapabilities: (request, siteId) => authentication.readerCapabilities(request, siteId),
     cache: pageCache,
     caching: {
       sharedMaxAge: config.pageCacheSharedMaxAge,

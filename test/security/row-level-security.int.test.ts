@@ -56,6 +56,14 @@ beforeAll(async () => {
       [newId(), site],
     )
     await seedContentRows(site, user.id)
+    // A session handed to the site's host, and the network session it came from.
+    const [network, handed] = [newId(), newId()]
+    await app.db.engine.query(
+      `INSERT INTO user_sessions (id, user_id, token_hash, csrf_hash, expires_at, site_id, parent_session_id)
+       VALUES ($1, $3, $4, 'c', now() + interval '1 hour', NULL, NULL),
+              ($2, $3, $5, 'c', now() + interval '1 hour', $6, $1)`,
+      [network, handed, user.id, `t-${network}`, `t-${handed}`, site],
+    )
   }
 })
 

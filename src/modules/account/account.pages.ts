@@ -1,4 +1,4 @@
-import { escapeHtml } from '../../platform/http/index.ts'
+import { escapeHtml, htmlDocument } from '../../platform/http/index.ts'
 
 /**
  * The pages that emailed links open. Each is a small form; `account.client.js` reads the token from the
@@ -98,20 +98,14 @@ export function renderAccountPage(page: AccountPage): string {
       </label>`,
     )
     .join('\n        ')
-  return `<!doctype html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8">
-    <meta name="viewport" content="width=device-width, initial-scale=1">
-    <meta name="robots" content="noindex">
+  return htmlDocument({
+    title: page.title,
+    style: ACCOUNT_STYLE,
+    head: `
     <meta name="referrer" content="no-referrer">
     <link rel="icon" href="data:,">
-    <title>${escapeHtml(page.title)}</title>
-    <style>body{font:16px/1.5 system-ui,sans-serif;max-width:30rem;margin:12vh auto;padding:0 1rem;color:#222}h1{font-size:1.5rem}label{display:block;margin:1rem 0}input{display:block;width:100%;box-sizing:border-box;padding:.5rem;font:inherit}button{padding:.5rem 1rem;font:inherit}[role=alert]{color:#b00020}@media(prefers-color-scheme:dark){body{background:#111;color:#eee}[role=alert]{color:#ff8a80}}</style>
-    <script src="/admin/account.js" defer></script>
-  </head>
-  <body>
-    <main>
+    <script src="/admin/account.js" defer></script>`,
+    body: `    <main>
       <h1>${escapeHtml(page.title)}</h1>
       <form id="account-form" data-action="${escapeHtml(page.action)}" data-success="${escapeHtml(page.success)}" novalidate>
         <p>${escapeHtml(page.intro)}</p>
@@ -121,8 +115,9 @@ export function renderAccountPage(page: AccountPage): string {
       <p id="account-status" role="status"></p>
       <p id="account-error" role="alert"></p>
       <noscript><p>This page needs JavaScript to read the code in its link.</p></noscript>
-    </main>
-  </body>
-</html>
-`
+    </main>`,
+  })
 }
+
+const ACCOUNT_STYLE =
+  'body{font:16px/1.5 system-ui,sans-serif;max-width:30rem;margin:12vh auto;padding:0 1rem;color:#222}h1{font-size:1.5rem}label{display:block;margin:1rem 0}input{display:block;width:100%;box-sizing:border-box;padding:.5rem;font:inherit}button{padding:.5rem 1rem;font:inherit}[role=alert]{color:#b00020}@media(prefers-color-scheme:dark){body{background:#111;color:#eee}[role=alert]{color:#ff8a80}}'

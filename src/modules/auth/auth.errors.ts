@@ -24,6 +24,11 @@ export const AuthErrors = {
     403,
     'This action needs a signed-in session; API keys cannot perform it.',
   ),
+  signinCodeInvalid: defineError(
+    'COLOPHON_AUTH_SIGNIN_CODE_INVALID',
+    400,
+    'The sign-in code is unknown, used, expired, or meant for another site or browser. Sign in again.',
+  ),
   keyInvalid: defineError(
     'COLOPHON_AUTH_KEY_INVALID',
     401,

@@ -66,6 +66,12 @@ export interface AuthHookOptions {
 export interface Authentication {
   /** Forgets cached site lookups at once (the sites service calls it after every committed change). */
   invalidateSites(): void
+  /**
+   * The capabilities a signed-in reader holds on `siteId` (network role and membership there), for
+   * routes whose site comes from the host rather than a `{site}` segment: public pages. Empty for
+   * anonymous callers and API keys: pages are for people in browsers.
+   */
+  readerCapabilities(request: FastifyRequest, siteId: string): Promise<ReadonlySet<string>>
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -153,10 +159,12 @@ export function registerAuthentication(app: FastifyInstance, options: AuthHookOp
     }
   }
 
-  async function fromSession(token: string): Promise<Principal | null> {
+  async function fromSession(token: string, request: FastifyRequest): Promise<Principal | null> {
     const at = now()
     const row = await findSessionByTokenHash(credentials, hashToken(token))
     if (!row) return null
+    // A session handed to a site's host is good there only: not on the root host, nor on another site's.
+    if (row.siteId !== null && row.siteId !== request.hostSite?.id) return null
     const idle = at.getTime() - row.lastSeenAt.getTime() > options.sessionIdleMs
     if (idle || row.expiresAt <= at || row.standing.status !== 'active') return null
     if (at.getTime() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
@@ -251,7 +259,7 @@ export function registerAuthentication(app: FastifyInstance, options: AuthHookOp
     }
     const cookie = request.cookies?.[SESSION_COOKIE]
     if (!cookie) return null
-    const principal = await fromSession(cookie)
+    const principal = await fromSession(cookie, request)
     if (!principal) clearSessionCookies(reply, request)
     return principal
   }
@@ -293,5 +301,13 @@ export function registerAuthentication(app: FastifyInstance, options: AuthHookOp
     await anonymousLimiter(request, reply)
     await keyLimiter(request, reply)
   })
-  return { invalidateSites: () => sites.invalidate() }
+  async function readerCapabilities(request: FastifyRequest, siteId: string): Promise<ReadonlySet<string>> {
+    const standing = request.standing
+    if (request.ctx?.actor.kind !== 'user' || !standing) return new Set()
+    const found = await sites.resolve(siteId, standing.userId)
+    const networkCaps = standing.networkRole ? roleCapabilities(standing.networkRole) : []
+    return new Set([...networkCaps, ...(found.memberRole ? roleCapabilities(found.memberRole) : [])])
+  }
+
+  return { invalidateSites: () => sites.invalidate(), readerCapabilities }
 }

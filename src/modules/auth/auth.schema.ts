@@ -75,6 +75,10 @@ export const SessionList = Type.Object({
       createdAt: Timestamp,
       lastSeenAt: Timestamp,
       expiresAt: Timestamp,
+      siteId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
+        description:
+          "A session handed to that site's own host by the sign-in handoff (it ends with the session it came from); null for a network session.",
+      }),
     }),
   ),
 })

@@ -61,6 +61,7 @@ export interface SessionView {
   createdAt: Date
   lastSeenAt: Date
   expiresAt: Date
+  siteId: string | null
 }
 
 /** A short human description of a user agent ("Firefox on Linux"), good enough for a session list. */
@@ -98,8 +99,17 @@ export type AuthService = ReturnType<typeof createAuthService>
 export function createAuthService(settings: AuthSettings) {
   const now = settings.now ?? (() => new Date())
 
-  /** Opens a session for `userId` inside `tx` (after the password, and the second factor if any). */
-  async function openSession(ctx: Ctx, tx: Tx, userId: string): Promise<IssuedSession> {
+  /**
+   * Opens a session for `userId` inside `tx` (after the password, and the second factor if any). `onSite`:
+   * a session handed to a site's own host (site-signin.service.ts), bound to that site and to the network
+   * session it came from, and ending no later than it.
+   */
+  async function openSession(
+    ctx: Ctx,
+    tx: Tx,
+    userId: string,
+    onSite?: { siteId: string; parentSessionId: string; expiresAt: Date },
+  ): Promise<IssuedSession> {
     const token = randomToken(32)
     const csrfToken = randomToken(24)
     const at = now()
@@ -107,7 +117,7 @@ export function createAuthService(settings: AuthSettings) {
       sessionId: newId(),
       token,
       csrfToken,
-      expiresAt: new Date(at.getTime() + settings.sessionMaxMs),
+      expiresAt: onSite?.expiresAt ?? new Date(at.getTime() + settings.sessionMaxMs),
     }
     await deleteExpiredSessionsOfUser(tx, userId)
     await insertSession(tx, {
@@ -120,6 +130,8 @@ export function createAuthService(settings: AuthSettings) {
       createdAt: at,
       lastSeenAt: at,
       expiresAt: session.expiresAt,
+      siteId: onSite?.siteId ?? null,
+      parentSessionId: onSite?.parentSessionId ?? null,
     })
     await updateUser(tx, userId, { lastLoginAt: at })
     return session
@@ -164,18 +176,7 @@ export function createAuthService(settings: AuthSettings) {
         return { status: '2fa_required' as const, challenge, expiresAt }
       }
       const session = await openSession(ctx, tx, user.id)
-      await recordAudit(ctx, tx, {
-        action: 'auth.login',
-        actor: {
-          kind: 'user',
-          userId: user.id,
-          email: user.email,
-          name: user.name,
-          sessionId: session.sessionId,
-        },
-        target: { type: 'user', id: user.id },
-        summary: { method: 'password' },
-      })
+      await recordSignIn(ctx, tx, user, session.sessionId, { method: 'password' })
       return { status: 'authenticated' as const, session, user }
     })
   }
@@ -213,6 +214,7 @@ export function createAuthService(settings: AuthSettings) {
       createdAt: row.createdAt,
       lastSeenAt: row.lastSeenAt,
       expiresAt: row.expiresAt,
+      siteId: row.siteId,
     }))
   }
 
@@ -305,6 +307,25 @@ export function createAuthService(settings: AuthSettings) {
     userOf,
     now,
   }
+}
+
+/**
+ * The audit entry of a session opened (`auth.login`), acted by the user in that session; `summary` says
+ * how (`method`: password, totp, recovery_code, site_handoff) and anything more.
+ */
+export async function recordSignIn(
+  ctx: Ctx,
+  tx: Tx,
+  user: Pick<UserRow, 'id' | 'email' | 'name'>,
+  sessionId: string,
+  summary: Record<string, unknown>,
+): Promise<void> {
+  await recordAudit(ctx, tx, {
+    action: 'auth.login',
+    actor: { kind: 'user', userId: user.id, email: user.email, name: user.name, sessionId },
+    target: { type: 'user', id: user.id },
+    summary,
+  })
 }
 
 /** Revokes every session of a user (suspension, role change, password reset, 2FA reset). */

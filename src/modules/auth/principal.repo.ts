@@ -63,6 +63,8 @@ function standingOf(row: StandingRow): UserStanding {
 
 export interface SessionWithStanding {
   sessionId: string
+  /** The site whose host alone accepts this session (a handed-off one); null for a network session. */
+  siteId: string | null
   csrfHash: string
   lastSeenAt: Date
   expiresAt: Date
@@ -75,6 +77,7 @@ const sessionLookup = compileSelect(
   qb
     .select({
       sessionId: userSessions.id,
+      siteId: userSessions.siteId,
       csrfHash: userSessions.csrfHash,
       lastSeenAt: userSessions.lastSeenAt,
       expiresAt: userSessions.expiresAt,
@@ -95,6 +98,7 @@ export async function findSessionByTokenHash(
   if (!row) return undefined
   return {
     sessionId: row.sessionId,
+    siteId: row.siteId,
     csrfHash: row.csrfHash,
     lastSeenAt: row.lastSeenAt,
     expiresAt: row.expiresAt,

@@ -77,3 +77,9 @@ export async function deleteExpiredChallenges(tx: Tx, userId: string): Promise<v
     .delete(authChallenges)
     .where(and(eq(authChallenges.userId, userId), sql`${authChallenges.expiresAt} < now()`))
 }
+
+/** One session by id, whatever its state (the caller judges expiry). */
+export async function findSessionById(tx: Tx, sessionId: string): Promise<SessionRow | undefined> {
+  const [row] = await tx.select().from(userSessions).where(eq(userSessions.id, sessionId)).limit(1)
+  return row
+}

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto'
-import { requireCapability, requireUser, type Actor, type Ctx } from '../../platform/access/index.ts'
+import { requireCapability, requireUser, type Ctx } from '../../platform/access/index.ts'
 import type { Tx } from '../../platform/db/index.ts'
 import {
   hashToken,
@@ -11,7 +11,7 @@ import { recordAudit } from '../audit/index.ts'
 import { assertOutranks } from '../rbac/index.ts'
 import { UsersErrors, findUserById, type UserRow } from '../users/index.ts'
 import { AuthErrors } from './auth.errors.ts'
-import { revokeUserSessions, type AuthService, type IssuedSession } from './auth.service.ts'
+import { recordSignIn, revokeUserSessions, type AuthService, type IssuedSession } from './auth.service.ts'
 import {
   consumeChallenge,
   countChallengeFailure,
@@ -81,10 +81,6 @@ function recoveryCodeHash(code: string): string | null {
   if (plain.length !== RECOVERY_HALF * 2 || ![...plain].every((c) => RECOVERY_ALPHABET.includes(c)))
     return null
   return hashToken(plain)
-}
-
-function userActor(user: UserRow, sessionId: string): Actor {
-  return { kind: 'user', userId: user.id, email: user.email, name: user.name, sessionId }
 }
 
 type SignInOutcome =
@@ -165,12 +161,7 @@ export function createTotpService({ auth, box }: TotpServiceDeps) {
       }
       await consumeChallenge(tx, challenge.id, at)
       const session = await auth.openSession(ctx, tx, user.id)
-      await recordAudit(ctx, tx, {
-        action: 'auth.login',
-        actor: userActor(user, session.sessionId),
-        target: { type: 'user', id: user.id },
-        summary: { method },
-      })
+      await recordSignIn(ctx, tx, user, session.sessionId, { method })
       return { kind: 'ok', session, user }
     })
     if (outcome.kind === 'challenge_invalid') throw AuthErrors.challengeInvalid()

@@ -5,12 +5,12 @@ import type { UserRow } from './users.repo.ts'
 const { userTokens, users, roles, sites, siteMembers } = schema
 
 /**
- * Tokens sent by email (password reset, invitation, email change). Only the SHA-256 of a token is
+ * Tokens sent by email (password reset, invitation, email change) and site sign-in codes. Only the SHA-256 of a token is
  * stored; every lookup goes through the unique `token_hash` index, so no comparison of secrets happens
  * in application code.
  */
 
-export type TokenPurpose = 'password_reset' | 'invitation' | 'email_change'
+export type TokenPurpose = 'password_reset' | 'invitation' | 'email_change' | 'site_signin'
 export type UserTokenRow = typeof userTokens.$inferSelect
 
 export async function insertUserToken(

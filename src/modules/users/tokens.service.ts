@@ -52,10 +52,13 @@ export const LINK_PATHS = {
   password_reset: '/admin/reset-password',
   invitation: '/admin/accept-invite',
   email_change: '/admin/confirm-email',
-} as const satisfies Record<TokenPurpose, string>
+} as const satisfies Record<MailedPurpose, string>
+
+/** Purposes whose tokens travel by email, in a link (site sign-in codes travel in a redirect). */
+type MailedPurpose = Exclude<TokenPurpose, 'site_signin'>
 
 /** The link for a token of `purpose` (see `tokenLinkFor`). */
-export function tokenLink(baseUrl: string, purpose: TokenPurpose, token: string): string {
+export function tokenLink(baseUrl: string, purpose: MailedPurpose, token: string): string {
   return tokenLinkFor(baseUrl, LINK_PATHS[purpose], token)
 }
 

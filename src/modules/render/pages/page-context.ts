@@ -43,6 +43,8 @@ export interface CardContext {
   url: string
   /** The author's name and archive. */
   author: { name: string; url: string } | null
+  /** Visible to signed-in members only (templates may say so). */
+  private: boolean
 }
 
 export interface EntryContext extends Omit<CardContext, 'url'> {
@@ -74,6 +76,7 @@ export function cardContext(entry: ReadingEntry, where: Where): CardContext {
     author: entry.author
       ? { name: entry.author.name, url: where.origin + authorArchivePath(entry.author.id) }
       : null,
+    private: entry.visibility === 'private',
   }
 }
 

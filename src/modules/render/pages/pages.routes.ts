@@ -12,7 +12,7 @@ import {
 } from '../../../platform/http/index.ts'
 import type { RecordRenderError } from '../theme-admin/index.ts'
 import { failedPage } from './failed-page.ts'
-import type { PageRequest, PageResult, PagesService } from './pages.service.ts'
+import type { PageReader, PageRequest, PageResult, PagesService } from './pages.service.ts'
 
 export interface PagesRoutesOptions {
   service: PagesService
@@ -24,6 +24,11 @@ export interface PagesRoutesOptions {
   caching?: PageCaching
   /** Records a theme's failure behind a failed page for the site's admins (theme-admin). */
   recordRenderError?: RecordRenderError
+  /**
+   * What a signed-in reader may do on the site (auth's `readerCapabilities`): members allowed to read
+   * private entries see them. Without it every reader is anonymous.
+   */
+  readerCapabilities?: (request: FastifyRequest, siteId: string) => Promise<ReadonlySet<string>>
 }
 
 /**
@@ -65,9 +70,13 @@ export async function pagesRoutes(app: FastifyInstance, options: PagesRoutesOpti
     if (reservedAreaOf(request.url) !== null) return reply.callNotFound()
     const site = request.hostSite ?? (await mainSite())
     if (!site) return reply.callNotFound()
-    const render = () => service.render(pageRequest(request, site))
     try {
-      if (!isAnonymousRequest(request)) return sendResult(reply, site.id, await render(), caching, 'private')
+      if (!isAnonymousRequest(request)) {
+        const reader = await readerOf(request, site.id)
+        const result = await service.render({ ...pageRequest(request, site), ...(reader && { reader }) })
+        return sendResult(reply, site.id, result, caching, 'private')
+      }
+      const render = () => service.render(pageRequest(request, site))
       if (!cache?.enabled) return sendResult(reply, site.id, await render(), caching, 'public')
       // One entry per site and URL as received (path and query): another site's host never reaches it.
       const lookup = await cache.fetch(site.id, request.url, render, (result) => pageToKeep(site.id, result))
@@ -87,6 +96,13 @@ export async function pagesRoutes(app: FastifyInstance, options: PagesRoutesOpti
       return failedPage(request, reply, err)
     }
   })
+
+  /** The signed-in reader's name and capabilities on the site, or undefined for an anonymous one. */
+  async function readerOf(request: FastifyRequest, siteId: string): Promise<PageReader | undefined> {
+    const actor = request.ctx?.actor
+    if (actor?.kind !== 'user' || !options.readerCapabilities) return undefined
+    return { name: actor.name, capabilities: await options.readerCapabilities(request, siteId) }
+  }
 }
 
 /** What the page service needs of a request. */

@@ -14,6 +14,7 @@ import {
 import { urlTextProblem } from '../../../platform/http/index.ts'
 import {
   PREVIEW_PATH_SEGMENT,
+  READ_PRIVATE,
   ReadingErrors,
   type ListEntriesInput,
   type PreviewsService,
@@ -62,9 +63,9 @@ import {
  * the canonical spelling (301), the site's redirect table (its 301/302), an entry by its type's
  * permalink, a listing (the front page, a type's, a term's, an author's or a date's archive, any of their
  * numbered pages, or their feeds), an entry found by its slug under another path (301 to its own), and the
- * theme's 404. Every page is read as an anonymous reader of the site: members and previews come later,
- * through their own paths. At most four statements: the site with the path's redirect, an entry at the
- * path, a term, a listing's entries.
+ * theme's 404. Every page is read as an anonymous reader of the site, who may also read private entries
+ * when a member signed in on the host may (ADR 0020); previews have their own path. At most four
+ * statements: the site with the path's redirect, an entry at the path, a term, a listing's entries.
  */
 
 /** Entries per listing page. */
@@ -101,7 +102,14 @@ export type PageResult =
       /** Seconds to wait before trying again (a throttled password form). */
       retryAfter?: number
     }
-  | { kind: 'document'; status: 200; contentType: string; body: string; tags: CacheTag[] }
+  | {
+      kind: 'document'
+      status: 200
+      contentType: string
+      body: string
+      tags: CacheTag[]
+      cacheable?: false
+    }
   | { kind: 'redirect'; status: 301 | 302 | 303; location: string; cookie?: PageCookie }
 
 /** A cookie a page sets: HttpOnly, SameSite=Lax, Secure on an HTTPS network. */
@@ -123,6 +131,22 @@ export interface PageRequest {
   log: CtxLogger
   /** The value of a cookie the request carries, by name. */
   cookie?: (name: string) => string | undefined
+  /** A signed-in reader (a session on this host); absent for an anonymous one. */
+  reader?: PageReader
+}
+
+/** A signed-in reader: their name, and what they may do on the page's site. */
+export interface PageReader {
+  name: string
+  capabilities: ReadonlySet<string>
+}
+
+/** What templates know of the reader (`reader`), with the addresses that sign in and out. */
+interface ReaderContext {
+  signedIn: boolean
+  name: string
+  signInUrl: string
+  signOutUrl: string
 }
 
 export interface PagesServiceDeps {
@@ -145,11 +169,17 @@ const ENTRY_FIELDS = 'id,type,slug,title,excerpt,bodyHtml,publishedAt,updatedAt,
 export function createPagesService(deps: PagesServiceDeps) {
   const publicUrl = new URL(deps.publicUrl)
 
-  /** Every page is read as an anonymous reader of the request's site. */
-  function readerCtx(q: PageRequest): Ctx {
+  /**
+   * Pages are read as an anonymous reader of the request's site, who may also read private entries when
+   * the signed-in reader may (a member allowed to): never drafts, whoever asks (editors use preview
+   * links). `public`: what every reader sees, for feeds and sitemaps.
+   */
+  function readerCtx(q: PageRequest, as: 'reader' | 'public' = 'reader'): Ctx {
+    const privateToo = as === 'reader' && q.reader?.capabilities.has(READ_PRIVATE) === true
     return createCtx({
       orm: deps.orm,
       actor: { kind: 'anonymous' },
+      capabilities: privateToo ? [READ_PRIVATE] : [],
       site: q.site,
       requestId: q.requestId,
       ip: q.ip,
@@ -158,7 +188,14 @@ export function createPagesService(deps: PagesServiceDeps) {
   }
 
   async function render(q: PageRequest): Promise<PageResult> {
+    const result = await resolvePage(q)
+    // A signed-in reader's page may show what others may not see: it is theirs alone.
+    return q.reader && result.kind !== 'redirect' ? { ...result, cacheable: false } : result
+  }
+
+  async function resolvePage(q: PageRequest): Promise<PageResult> {
     const ctx = readerCtx(q)
+    const everyone = q.reader ? readerCtx(q, 'public') : ctx
     const parsed = parseRequestPath(q.url)
     const read = await readPageRequest(
       ctx.read,
@@ -177,7 +214,7 @@ export function createPagesService(deps: PagesServiceDeps) {
     if (redirect)
       return { kind: 'redirect', status: redirect.statusCode === 302 ? 302 : 301, location: redirect.toPath }
     // robots.txt and the sitemaps: names no entry can have (slugs have no dot).
-    const document = await serveSiteDocument(ctx, site, origin, parsed.canonical)
+    const document = await serveSiteDocument(everyone, site, origin, parsed.canonical)
     if (document) return { kind: 'document', ...document, tags: siteDocumentTags(site) }
     const listing = parseListingPath(parsed.segments, {
       typeKeys: listedTypes(site).map((t) => t.key),
@@ -188,6 +225,7 @@ export function createPagesService(deps: PagesServiceDeps) {
       origin,
       typeOf: (key) => site.types.find((t) => t.key === key),
       menus: listing?.feed ? undefined : menusOf(ctx, site),
+      reader: readerContext(origin, q.reader, parsed.canonical + query),
     }
 
     const [first, token, ...rest] = parsed.segments
@@ -202,6 +240,9 @@ export function createPagesService(deps: PagesServiceDeps) {
       // The entry the front page shows has one address: the front page's.
       if (found.entry.id === site.frontPageEntryId && found.entry.visibility === 'public')
         return { kind: 'redirect', status: 301, location: '/' }
+      // A private entry is found for members allowed to read it only: their own page, never indexed.
+      if (found.entry.visibility === 'private')
+        return entryPage(where, found.entry, found.type, { personal: true })
       if (found.entry.visibility !== 'password') return entryPage(where, found.entry, found.type)
       return protectedEntryPage(ctx, where, found.entry, found.type, q)
     }
@@ -209,7 +250,8 @@ export function createPagesService(deps: PagesServiceDeps) {
     // elsewhere does not take it over.
     if (listing) {
       if (!listing.canonicalPage) return { kind: 'redirect', status: 301, location: listing.path + query }
-      const shown = await listingPage(ctx, where, listing, term)
+      // Feeds are public documents: members' private entries never enter them.
+      const shown = await listingPage(listing.feed ? everyone : ctx, where, listing, term)
       if (shown) return shown
     }
     if (found) return { kind: 'redirect', status: 301, location: found.path }
@@ -645,7 +687,7 @@ export function createPagesService(deps: PagesServiceDeps) {
   }
 
   async function html(
-    at: { site: PageSite; menus?: Promise<SiteMenus> | undefined },
+    at: { site: PageSite; menus?: Promise<SiteMenus> | undefined; reader?: ReaderContext | undefined },
     page: PageTemplateFor,
     status: 200 | 400 | 403 | 404 | 429,
     tags: CacheTag[],
@@ -685,6 +727,7 @@ export function createPagesService(deps: PagesServiceDeps) {
           seo.page.canonicalUrl,
         ),
         theme: { settings: settingValues(renderer.theme.manifest, stored) },
+        reader: at.reader ?? readerContext(origin, undefined, '/'),
       },
       {
         name: site.name,
@@ -710,7 +753,7 @@ export function createPagesService(deps: PagesServiceDeps) {
     // A missing page appears when something is published at its path: any publication makes it stale.
     const tags = shown.types.map((t) => listingTag(shown.id, t.key))
     return html(
-      { site: shown, menus: where?.menus },
+      { site: shown, menus: where?.menus, reader: where?.reader },
       { kind: 'not-found' },
       status,
       tags,
@@ -734,6 +777,19 @@ export function createPagesService(deps: PagesServiceDeps) {
   async function originOf(ctx: Ctx): Promise<string> {
     const site = ctx.site ? (await readPageRequest(ctx.read, ctx.site.id))?.site : undefined
     return site ? siteOrigin(site, publicUrl) : publicUrl.origin
+  }
+
+  /** The canonical origin of the live site `siteId` (the sign-in handoff's destination), else undefined. */
+  async function originOfSite(siteId: string, log: CtxLogger): Promise<string | undefined> {
+    const ctx = readerCtx({
+      site: { id: siteId, slug: '', name: '' },
+      url: '/',
+      requestId: '',
+      ip: null,
+      log,
+    })
+    const site = (await readPageRequest(ctx.read, siteId))?.site
+    return site ? siteOrigin(site, publicUrl) : undefined
   }
 
   /**
@@ -763,7 +819,7 @@ export function createPagesService(deps: PagesServiceDeps) {
     })
   }
 
-  return { render, unlock, themeOf, originOf }
+  return { render, unlock, themeOf, originOf, originOfSite }
 }
 
 /** What a 404 shows when the site itself is gone: the network's bare page. */
@@ -789,6 +845,21 @@ interface Where {
   typeOf: (key: string) => PageType | undefined
   /** The site's menus, read alongside the page's other statements (feeds need none). */
   menus?: Promise<SiteMenus> | undefined
+  /** Who reads the page (signed in or not), as templates see it. */
+  reader?: ReaderContext
+}
+
+/**
+ * The reader as templates see it, with the addresses that sign in (back to `path` afterwards) and out
+ * (ADR 0020).
+ */
+function readerContext(origin: string, reader: PageReader | undefined, path: string): ReaderContext {
+  return {
+    signedIn: reader !== undefined,
+    name: reader?.name ?? '',
+    signInUrl: `${origin}/_signin?next=${encodeURIComponent(path)}`,
+    signOutUrl: `${origin}/_signout`,
+  }
 }
 
 /** A listing as its page and feed need it. */

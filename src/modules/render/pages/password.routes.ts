@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { SiteRef } from '../../../platform/access/index.ts'
-import { PUBLIC, reservedAreaOf } from '../../../platform/http/index.ts'
+import { PUBLIC, acceptFormBodies, formOf, reservedAreaOf } from '../../../platform/http/index.ts'
 import { entryPasswordGuards } from '../../content/index.ts'
 import { failedPage } from './failed-page.ts'
 import type { PagesService } from './pages.service.ts'
@@ -24,18 +24,13 @@ export async function passwordRoutes(app: FastifyInstance, options: PasswordRout
   const { service, mainSite } = options
   // The same counters as the reading API's X-Entry-Password: a guess is a guess, whatever the door.
   const guards = entryPasswordGuards(app, options.passwordLimits)
-  app.addContentTypeParser(
-    'application/x-www-form-urlencoded',
-    { parseAs: 'string', bodyLimit: MAX_FORM_BYTES },
-    (_request, body, done) => done(null, new URLSearchParams(body as string)),
-  )
+  acceptFormBodies(app, MAX_FORM_BYTES)
 
   app.post('/*', { config: { access: PUBLIC }, schema: { hide: true } }, async (request, reply) => {
     if (reservedAreaOf(request.url) !== null) return reply.callNotFound()
     const site = request.hostSite ?? (await mainSite())
     if (!site) return reply.callNotFound()
-    const form = request.body instanceof URLSearchParams ? request.body : new URLSearchParams()
-    const password = form.get('password') ?? ''
+    const password = formOf(request).get('password') ?? ''
     try {
       const result = await service.unlock(
         {

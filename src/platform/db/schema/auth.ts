@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import {
+  type AnyPgColumn,
   bigint,
   check,
   index,
@@ -14,7 +15,11 @@ import {
 import { sites } from './sites.ts'
 import { users } from './users.ts'
 
-/** Network table: signed-in browser sessions. Only the SHA-256 of the cookie token is stored. */
+/**
+ * Network table: signed-in browser sessions. Only the SHA-256 of the cookie token is stored. A session
+ * with a `site_id` was handed to that site's own host by the one-time sign-in handoff (ADR 0020): it is
+ * accepted on that host alone, and ends with the network session it came from (`parent_session_id`).
+ */
 export const userSessions = pgTable(
   'user_sessions',
   {
@@ -29,10 +34,15 @@ export const userSessions = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    siteId: uuid('site_id').references(() => sites.id, { onDelete: 'cascade' }),
+    parentSessionId: uuid('parent_session_id').references((): AnyPgColumn => userSessions.id, {
+      onDelete: 'cascade',
+    }),
   },
   (t) => [
     uniqueIndex('user_sessions_token_key').on(t.tokenHash),
     index('user_sessions_user_idx').on(t.userId),
+    index('user_sessions_parent_idx').on(t.parentSessionId),
   ],
 )
 
@@ -92,8 +102,10 @@ export const userRecoveryCodes = pgTable(
 )
 
 /**
- * Network table: tokens sent by email (password reset, invitation, email change). Stored hashed, single
- * use, with an expiry; `payload` carries what the link confirms (the new address of an email change).
+ * Network table: tokens sent by email (password reset, invitation, email change), and the one-time codes
+ * that hand a session to a site's host (`site_signin`). Stored hashed, single use, with an expiry;
+ * `payload` carries what the token confirms (the new address of an email change; the site, the session
+ * and the browser's state of a site sign-in).
  */
 export const userTokens = pgTable(
   'user_tokens',
@@ -112,7 +124,10 @@ export const userTokens = pgTable(
   (t) => [
     uniqueIndex('user_tokens_token_key').on(t.tokenHash),
     index('user_tokens_user_purpose_idx').on(t.userId, t.purpose),
-    check('user_tokens_purpose_check', sql`${t.purpose} in ('password_reset', 'invitation', 'email_change')`),
+    check(
+      'user_tokens_purpose_check',
+      sql`${t.purpose} in ('password_reset', 'invitation', 'email_change', 'site_signin')`,
+    ),
   ],
 )
 
