@@ -100,6 +100,7 @@ import {
   type SetupService,
   type SetupStep,
 } from '../modules/setup/index.ts'
+import { createMediaStore, uploadSpoolDir } from './media-store.ts'
 import { CACHE_TOPIC, mayChangeWhatReadersSee, publishPageChange } from './page-changes.ts'
 import { resealStoredSecrets } from './secrets.ts'
 import { VERSION } from './version.ts'
@@ -135,6 +136,7 @@ import {
   termsRoutes,
 } from '../modules/taxonomy/index.ts'
 import { createRedirectsService, redirectsRoutes } from '../modules/redirects/index.ts'
+import { createMediaService, mediaRoutes } from '../modules/media/index.ts'
 import { createMenusService, menusRoutes } from '../modules/menus/index.ts'
 import {
   createPagesService,
@@ -448,9 +450,24 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }),
   })
   const quotas = createQuotasService({
-    defaults: { apiCallsPerMinute: config.siteApiCallsPerMinute, entriesQuota: config.siteEntriesQuota },
+    defaults: {
+      apiCallsPerMinute: config.siteApiCallsPerMinute,
+      entriesQuota: config.siteEntriesQuota,
+      mediaBytesQuota: config.siteMediaBytesQuota,
+    },
   })
   await server.register(quotasRoutes, { service: quotas })
+  const mediaStore = createMediaStore(config)
+  server.addHook('onClose', () => mediaStore.close())
+  await server.register(mediaRoutes, {
+    service: createMediaService({
+      store: mediaStore,
+      quotas,
+      maxUploadBytes: config.mediaMaxUploadBytes,
+      tmpDir: uploadSpoolDir(config),
+    }),
+    maxUploadBytes: config.mediaMaxUploadBytes,
+  })
   await server.register(indexingRoutes, { service: createIndexingService() })
   await server.register(jobsRoutes, { service: createJobsService({ jobs }) })
 

@@ -1,7 +1,9 @@
+import sharp from 'sharp'
 import type { LightMyRequestResponse } from 'fastify'
 import { hashPassword } from '../../src/platform/security/index.ts'
 import { createUser, mainSiteId, PASSWORD, signIn, type Session } from './identity.ts'
 import type { TestApp } from './test-app.ts'
+import { multipartBody } from './multipart.ts'
 import { themeZip } from './theme-zips.ts'
 
 /**
@@ -75,6 +77,15 @@ async function seedSiteRound(app: TestApp, admin: Session, round: Round): Promis
   await send('/redirects', { fromPath: `/old-${tag}`, toPath: `/new-${tag}` })
   await send('/series', { name: `Series ${tag}` })
   await send('/menus', { name: `Menu ${tag}` })
+  const image = multipartBody([{ name: 'file', filename: `image-${tag}.png`, body: await tinyPng() }])
+  const uploaded = await admin.request({
+    method: 'POST',
+    url: `/api/v1/sites/${siteId}/media`,
+    payload: image.payload,
+    headers: image.headers,
+  })
+  if (uploaded.statusCode !== 201)
+    throw new Error(`media upload answered ${uploaded.statusCode}: ${uploaded.body}`)
   await send('/field-groups', {
     key: `group-${tag}`,
     name: `Group ${tag}`,
@@ -93,6 +104,15 @@ async function seedSiteRound(app: TestApp, admin: Session, round: Round): Promis
   })
   await createUser(app, { siteRole: 'author', site: siteId, passwordHash: round.passwordHash })
   return entry.id as string
+}
+
+let png: Buffer | undefined
+/** A small PNG for the media library. */
+async function tinyPng(): Promise<Buffer> {
+  png ??= await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } })
+    .png()
+    .toBuffer()
+  return png
 }
 
 /** Installs a theme (the themes lists page through installed themes beside the bundled ones). */

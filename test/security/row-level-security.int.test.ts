@@ -122,6 +122,11 @@ async function seedContentRows(site: string, userId: string): Promise<void> {
   ])
   const menu = newId()
   await q("INSERT INTO menus (id, site_id, name) VALUES ($1, $2, 'Main')", [menu, site])
+  const mediaId = newId()
+  await q(
+    "INSERT INTO media (id, site_id, storage_key, filename, mime_type, category, size_bytes, sha256) VALUES ($1, $2, $3, 'a.png', 'image/png', 'image', 1, 'x')",
+    [mediaId, site, `${site}/originals/${mediaId}.png`],
+  )
   await q(
     "INSERT INTO menu_items (id, site_id, menu_id, position, kind, entry_id) VALUES ($1, $2, $3, 0, 'entry', $4)",
     [newId(), site, menu, a],

@@ -104,6 +104,7 @@ describe('quota settings', () => {
     expect(res.json()).toEqual({
       apiCallsPerMinute: { limit: 1200, isDefault: true },
       entriesQuota: { limit: 0, isDefault: true },
+      mediaBytesQuota: { limit: 0, isDefault: true },
     })
   })
 
@@ -139,6 +140,7 @@ describe('quota settings', () => {
     expect(res.json()).toEqual({
       apiCallsPerMinute: { limit: 1200, isDefault: true },
       entriesQuota: { limit: 20, isDefault: false },
+      mediaBytesQuota: { limit: 0, isDefault: true },
     })
     const [row] = await app.db.engine.query<{ api_calls_per_minute: number | null }>(
       'SELECT api_calls_per_minute FROM sites WHERE id = $1',
@@ -159,7 +161,7 @@ describe('entries quota', () => {
   async function check(
     slug: string,
     count: number,
-    defaults = { apiCallsPerMinute: 1200, entriesQuota: 0 },
+    defaults = { apiCallsPerMinute: 1200, entriesQuota: 0, mediaBytesQuota: 0 },
   ): Promise<unknown> {
     const service = createQuotasService({ defaults })
     const ctx = asSystem({
@@ -188,7 +190,7 @@ describe('entries quota', () => {
   it('uses the network default when the site has none, where 0 means no limit', async () => {
     await insertSite('foxtrot')
     expect(await check('foxtrot', 1_000_000)).toBeNull()
-    const defaults = { apiCallsPerMinute: 1200, entriesQuota: 5 }
+    const defaults = { apiCallsPerMinute: 1200, entriesQuota: 5, mediaBytesQuota: 0 }
     expect(await check('foxtrot', 4, defaults)).toBeNull()
     expect(((await check('foxtrot', 5, defaults)) as { code: string }).code).toBe(
       'COLOPHON_SITES_QUOTA_ENTRIES',
@@ -215,6 +217,8 @@ describe('entries quota', () => {
 
   it('lets a site quota of 0 lift the network default', async () => {
     await insertSite('golf', { entriesQuota: 0 })
-    expect(await check('golf', 50, { apiCallsPerMinute: 1200, entriesQuota: 5 })).toBeNull()
+    expect(
+      await check('golf', 50, { apiCallsPerMinute: 1200, entriesQuota: 5, mediaBytesQuota: 0 }),
+    ).toBeNull()
   })
 })

@@ -7,6 +7,7 @@ const { sites } = schema
 export interface SiteQuotaRow {
   apiCallsPerMinute: number | null
   entriesQuota: number | null
+  mediaBytesQuota: number | null
 }
 
 export async function findSiteQuotas(
@@ -15,7 +16,11 @@ export async function findSiteQuotas(
   lock = false,
 ): Promise<SiteQuotaRow | undefined> {
   const query = tx
-    .select({ apiCallsPerMinute: sites.apiCallsPerMinute, entriesQuota: sites.entriesQuota })
+    .select({
+      apiCallsPerMinute: sites.apiCallsPerMinute,
+      entriesQuota: sites.entriesQuota,
+      mediaBytesQuota: sites.mediaBytesQuota,
+    })
     .from(sites)
     .where(eq(sites.id, siteId))
   const [row] = lock ? await query.for('update') : await query
@@ -27,6 +32,13 @@ export async function updateSiteQuotas(tx: Tx, siteId: string, patch: Partial<Si
     .update(sites)
     .set({ ...patch, updatedAt: sql`now()` })
     .where(eq(sites.id, siteId))
+}
+
+/** Like `lockEntryQuota`, for the bytes of one site's media: uploads commit one after the other. */
+export async function lockMediaQuota(tx: Tx, siteId: string): Promise<void> {
+  await tx.execute(
+    sql`SELECT pg_advisory_xact_lock(hashtextextended(${'colophon.media-quota:' + siteId}, 0))`,
+  )
 }
 
 /**

@@ -2,6 +2,7 @@ import Type, { type Static } from 'typebox'
 
 const ApiCallsPerMinute = Type.Integer({ minimum: 1, maximum: 1_000_000 })
 const EntriesQuota = Type.Integer({ minimum: 0, maximum: 100_000_000 })
+const MediaBytesQuota = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })
 
 export const QuotasView = Type.Object({
   apiCallsPerMinute: Type.Object({
@@ -10,6 +11,10 @@ export const QuotasView = Type.Object({
   }),
   entriesQuota: Type.Object({
     limit: { ...EntriesQuota, description: 'Entries the site may hold; 0 means no limit.' },
+    isDefault: Type.Boolean({ description: 'True when the site follows the network default.' }),
+  }),
+  mediaBytesQuota: Type.Object({
+    limit: { ...MediaBytesQuota, description: 'Bytes of media the site may hold; 0 means no limit.' },
     isDefault: Type.Boolean({ description: 'True when the site follows the network default.' }),
   }),
 })
@@ -26,6 +31,12 @@ export const PatchQuotasBody = Type.Object(
     entriesQuota: Type.Optional(
       Type.Union([EntriesQuota, Type.Null()], {
         description: 'Entries the site may hold (0 means no limit); null returns to the network default.',
+      }),
+    ),
+    mediaBytesQuota: Type.Optional(
+      Type.Union([MediaBytesQuota, Type.Null()], {
+        description:
+          'Bytes of media files the site may hold (0 means no limit); null returns to the network default.',
       }),
     ),
   },

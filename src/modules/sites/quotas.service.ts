@@ -2,7 +2,13 @@ import { requireCapability, requireSite, type Ctx } from '../../platform/access/
 import type { Tx } from '../../platform/db/index.ts'
 import { recordAudit } from '../audit/index.ts'
 import { QuotasErrors } from './quotas.errors.ts'
-import { findSiteQuotas, lockEntryQuota, updateSiteQuotas, type SiteQuotaRow } from './quotas.repo.ts'
+import {
+  findSiteQuotas,
+  lockEntryQuota,
+  lockMediaQuota,
+  updateSiteQuotas,
+  type SiteQuotaRow,
+} from './quotas.repo.ts'
 import type { PatchQuotasInput, QuotasViewData } from './quotas.schema.ts'
 import { SitesErrors } from './sites.errors.ts'
 
@@ -11,6 +17,8 @@ export interface QuotaDefaults {
   apiCallsPerMinute: number
   /** 0: no limit. */
   entriesQuota: number
+  /** Bytes of media per site; 0: no limit. */
+  mediaBytesQuota: number
 }
 
 function quotasView(row: SiteQuotaRow, defaults: QuotaDefaults): QuotasViewData {
@@ -20,6 +28,10 @@ function quotasView(row: SiteQuotaRow, defaults: QuotaDefaults): QuotasViewData 
       isDefault: row.apiCallsPerMinute === null,
     },
     entriesQuota: { limit: row.entriesQuota ?? defaults.entriesQuota, isDefault: row.entriesQuota === null },
+    mediaBytesQuota: {
+      limit: row.mediaBytesQuota ?? defaults.mediaBytesQuota,
+      isDefault: row.mediaBytesQuota === null,
+    },
   }
 }
 
@@ -53,6 +65,8 @@ export function createQuotasService(deps: { defaults: QuotaDefaults }) {
           apiCallsPerMinute:
             patch.apiCallsPerMinute === undefined ? before.apiCallsPerMinute : patch.apiCallsPerMinute,
           entriesQuota: patch.entriesQuota === undefined ? before.entriesQuota : patch.entriesQuota,
+          mediaBytesQuota:
+            patch.mediaBytesQuota === undefined ? before.mediaBytesQuota : patch.mediaBytesQuota,
         }
         await updateSiteQuotas(tx, site.id, after)
         await recordAudit(ctx, tx, {
@@ -76,6 +90,32 @@ export function createQuotasService(deps: { defaults: QuotaDefaults }) {
       if (limit <= 0) return
       await lockEntryQuota(tx, site.id)
       if ((await countEntries()) >= limit) throw QuotasErrors.entries({ details: { limit } })
+    },
+
+    /** The bytes of media the site of `ctx` may hold (0: no limit). */
+    async mediaBytesLimit(ctx: Ctx, tx: Tx): Promise<number> {
+      const site = requireSite(ctx)
+      return (await load(tx, site.id)).mediaBytesQuota ?? defaults.mediaBytesQuota
+    },
+
+    /**
+     * Throws 413 COLOPHON_SITES_QUOTA_MEDIA_BYTES unless `adding` more bytes fit in the site's media quota.
+     * Call it in the transaction that records the new file: `countBytes` (what the site holds) is read
+     * after this transaction took the site's media-quota lock, so uploads finishing together on several
+     * nodes are counted one after the other and never pass the limit together.
+     */
+    async assertMediaBytes(
+      ctx: Ctx,
+      tx: Tx,
+      adding: number,
+      countBytes: () => Promise<number>,
+    ): Promise<void> {
+      const site = requireSite(ctx)
+      const limit = (await load(tx, site.id)).mediaBytesQuota ?? defaults.mediaBytesQuota
+      if (limit <= 0) return
+      await lockMediaQuota(tx, site.id)
+      const used = await countBytes()
+      if (used + adding > limit) throw QuotasErrors.mediaBytes({ details: { limit, used, adding } })
     },
   }
 }

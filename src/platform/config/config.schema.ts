@@ -261,6 +261,45 @@ export const ConfigSchema = Type.Object(
       description:
         'Prefix of every Redis key and channel Colophon uses, so several networks can share one Redis.',
     }),
+    mediaMaxUploadBytes: Type.Integer({
+      minimum: 1024,
+      maximum: 10 * 1024 * 1024 * 1024,
+      default: 64 * 1024 * 1024,
+      description: 'The largest file one upload may carry, in bytes (default 64 MiB).',
+    }),
+    siteMediaBytesQuota: Type.Integer({
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+      default: 0,
+      description:
+        'Bytes of media a site may hold, unless a network admin set another limit for the site. 0: no limit.',
+    }),
+    mediaStorage: Type.Union([Type.Literal('local'), Type.Literal('s3')], {
+      default: 'local',
+      description:
+        'Where media files are kept: `local` (under `<dataDir>/media`) or `s3` (an S3-compatible bucket, `COLOPHON_S3_*`).',
+    }),
+    s3Endpoint: Type.Optional(
+      Type.String({
+        pattern: '^https?://',
+        description: 'S3-compatible endpoint URL (leave unset for AWS S3 itself).',
+      }),
+    ),
+    s3Region: Type.String({ minLength: 1, default: 'us-east-1', description: 'S3 region.' }),
+    s3Bucket: Type.Optional(
+      Type.String({ minLength: 3, maxLength: 63, description: 'S3 bucket of media files.' }),
+    ),
+    s3ForcePathStyle: Type.Boolean({
+      default: false,
+      description:
+        'Address the bucket in the path (`<endpoint>/<bucket>/…`), as most S3-compatible servers need.',
+    }),
+    s3AccessKeyId: Type.Optional(
+      Type.String({ minLength: 1, description: 'S3 access key id.', secret: true }),
+    ),
+    s3SecretAccessKey: Type.Optional(
+      Type.String({ minLength: 1, description: 'S3 secret access key.', secret: true }),
+    ),
     trashRetentionDays: Type.Integer({
       minimum: 1,
       maximum: 3650,

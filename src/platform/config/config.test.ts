@@ -141,6 +141,8 @@ describe('configuration', () => {
       'COLOPHON_ENCRYPTION_KEY',
       'COLOPHON_ENCRYPTION_PREVIOUS_KEYS',
       'COLOPHON_REDIS_URL',
+      'COLOPHON_S3_ACCESS_KEY_ID',
+      'COLOPHON_S3_SECRET_ACCESS_KEY',
     ])
   })
 })

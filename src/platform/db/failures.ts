@@ -8,6 +8,7 @@
  * - What can be logged about a failed statement (`sqlStateOf`, `statementLabel`)? The SQLSTATE and the
  *   statement's verb and table, never its bound parameters or the row values a driver error may carry.
  */
+import { isNetworkErrorCode } from '../errors/index.ts'
 
 interface ErrorLike {
   code?: unknown
@@ -62,20 +63,6 @@ const UNAVAILABLE_STATES = new Set([
   '57P05',
 ])
 
-/** Socket-level failures from Node (connecting or talking to the server). */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EHOSTDOWN',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-])
-
 /**
  * Messages of failures that carry no code: pg's own connection and pool errors, and PGlite's for an
  * instance that is closed or closing.
@@ -93,7 +80,7 @@ const UNAVAILABLE_MESSAGES = [
 function isUnavailable(e: ErrorLike): boolean {
   const code = typeof e.code === 'string' ? e.code : ''
   if (code.startsWith('08') && SQLSTATE.test(code)) return true
-  if (UNAVAILABLE_STATES.has(code) || NETWORK_CODES.has(code)) return true
+  if (UNAVAILABLE_STATES.has(code) || isNetworkErrorCode(code)) return true
   const message = typeof e.message === 'string' ? e.message : ''
   // 55000 (object not in prerequisite state) means "unavailable" only when connecting to a database that
   // does not accept connections; elsewhere it is a programming error.

@@ -80,11 +80,12 @@ function isUndefinedTable(err: unknown): boolean {
 
 /**
  * A database outage, whoever raised it: our own COLOPHON_DB_UNAVAILABLE, or a connection-class failure
- * (possibly wrapped) that is not already a coded client error.
+ * (possibly wrapped) that is not already a coded client error nor another service's own coded outage (a
+ * 503 such as COLOPHON_STORAGE_UNAVAILABLE keeps its code, though its cause is a refused connection too).
  */
 function isOutage(err: unknown): boolean {
   if (DbErrors.unavailable.is(err)) return true
-  return (!isAppError(err) || err.status >= 500) && isConnectionFailure(err)
+  return (!isAppError(err) || (err.status >= 500 && err.status !== 503)) && isConnectionFailure(err)
 }
 
 /** Seconds a client is asked to wait when the database is unreachable: a pool reconnects quickly. */

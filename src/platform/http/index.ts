@@ -4,6 +4,7 @@ export { envelope, frameworkErrorHandler, registerErrorHandling } from './error-
 export type { ErrorEnvelope } from './error-handler.ts'
 export { escapeHtml, htmlDocument, plainPage } from './html.ts'
 export { acceptFormBodies, formOf, postedFromOwnOrigin } from './form-body.ts'
+export { parseRange, type RangeRequest } from './byte-range.ts'
 export { registerHealthRoutes } from './health.ts'
 export type { Readiness } from './health.ts'
 export { metricsOptionsOf, metricsWarning, registerMetrics } from './metrics.ts'

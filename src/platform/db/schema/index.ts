@@ -27,6 +27,7 @@ import {
 import { jobRuns, jobs } from './jobs.ts'
 import { mailOutbox, mailQueue } from './mail.ts'
 import { menuItems, menus } from './menus.ts'
+import { media } from './media.ts'
 import { siteInvitations, siteMembers } from './members.ts'
 import { entryPreviews } from './previews.ts'
 import { roles } from './roles.ts'
@@ -50,6 +51,7 @@ export {
   jobs,
   mailOutbox,
   mailQueue,
+  media,
   menuItems,
   menus,
   redirects,
@@ -77,6 +79,7 @@ export {
 export const schema = {
   users,
   sites,
+  media,
   siteDomains,
   roles,
   userSessions,

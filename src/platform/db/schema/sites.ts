@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import {
+  bigint,
   boolean,
   check,
   index,
@@ -34,6 +35,8 @@ export const sites = pgTable(
     /** Set by network admins: ask search engines to stay away (robots.txt disallows all, no sitemaps). */
     discourageIndexing: boolean('discourage_indexing').notNull().default(false),
     entriesQuota: integer('entries_quota'),
+    /** Bytes of media the site may hold (null: the network default). */
+    mediaBytesQuota: bigint('media_bytes_quota', { mode: 'number' }),
     apiCallsPerMinute: integer('api_calls_per_minute'),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
     purgeAfter: timestamp('purge_after', { withTimezone: true }),

@@ -1,0 +1,44 @@
+/**
+ * What a media file is, and the image work on it. Pure functions over bytes and local files: no
+ * database, no HTTP. The public surface of media/files/; see README.md.
+ */
+export { MediaFileErrors } from './files.errors.ts'
+export {
+  DEFAULT_ALLOWED_CATEGORIES,
+  MARKUP_SCANNED_CATEGORIES,
+  MEDIA_CATEGORIES,
+  MEDIA_CATEGORY_LIST,
+  MEDIA_TYPES,
+  isMediaCategory,
+  mediaTypeOf,
+  type MediaCategory,
+  type MediaType,
+} from './media-types.ts'
+export {
+  MarkupScanner,
+  SNIFF_HEAD_BYTES,
+  detectMediaType,
+  findMarkup,
+  mediaTypeError,
+  readFileHead,
+  type MediaTypeAccepted,
+  type MediaTypeRefusal,
+  type MediaTypeRefusalReason,
+  type MediaTypeResult,
+} from './sniff.ts'
+export {
+  IMAGE_TIMEOUT_SECONDS,
+  MAX_INPUT_PIXELS,
+  MAX_SIDE,
+  cleanOriginal,
+  inspectImage,
+  makeVariant,
+  placeholderOf,
+  type ImageFormat,
+  type InspectedImage,
+  type Placeholder,
+  type VariantFormat,
+  type WrittenImage,
+  type WrittenVariant,
+} from './images.ts'
+export { focalCrop, type CropRect, type FocalPoint } from './images.crop.ts'

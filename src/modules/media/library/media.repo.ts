@@ -1,0 +1,106 @@
+import { and, desc, eq, gte, ilike, lt, or, sql } from 'drizzle-orm'
+import { schema, type Tx } from '../../../platform/db/index.ts'
+
+const { media } = schema
+
+/** The media library's SQL: every statement names the site, and row-level security holds it there too. */
+
+export type MediaRow = typeof media.$inferSelect
+export type NewMediaRow = typeof media.$inferInsert
+
+export async function insertMedia(tx: Tx, row: NewMediaRow): Promise<MediaRow> {
+  const [inserted] = await tx.insert(media).values(row).returning()
+  if (!inserted) throw new TypeError('insert into media returned no row')
+  return inserted
+}
+
+export async function findMedia(tx: Tx, siteId: string, id: string): Promise<MediaRow | undefined> {
+  const [row] = await tx
+    .select()
+    .from(media)
+    .where(and(eq(media.siteId, siteId), eq(media.id, id)))
+    .limit(1)
+  return row
+}
+
+/** The item a retried upload (same site, uploader and Idempotency-Key) already created. */
+export async function findByIdempotencyKey(
+  tx: Tx,
+  q: { siteId: string; uploaderId: string; key: string },
+): Promise<MediaRow | undefined> {
+  const [row] = await tx
+    .select()
+    .from(media)
+    .where(
+      and(eq(media.siteId, q.siteId), eq(media.uploaderId, q.uploaderId), eq(media.idempotencyKey, q.key)),
+    )
+    .limit(1)
+  return row
+}
+
+function likeEscaped(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`)
+}
+
+export function listMedia(
+  tx: Tx,
+  q: {
+    siteId: string
+    before?: string | undefined
+    limit: number
+    category?: string | undefined
+    uploaderId?: string | undefined
+    search?: string | undefined
+    createdAfter?: string | undefined
+    createdBefore?: string | undefined
+  },
+): Promise<MediaRow[]> {
+  const pattern = q.search ? `%${likeEscaped(q.search)}%` : undefined
+  return tx
+    .select()
+    .from(media)
+    .where(
+      and(
+        eq(media.siteId, q.siteId),
+        q.before ? lt(media.id, q.before) : undefined,
+        q.category ? eq(media.category, q.category) : undefined,
+        q.uploaderId ? eq(media.uploaderId, q.uploaderId) : undefined,
+        pattern ? or(ilike(media.title, pattern), ilike(media.alt, pattern)) : undefined,
+        q.createdAfter ? gte(media.createdAt, new Date(q.createdAfter)) : undefined,
+        q.createdBefore ? lt(media.createdAt, new Date(q.createdBefore)) : undefined,
+      ),
+    )
+    .orderBy(desc(media.id))
+    .limit(q.limit)
+}
+
+export async function updateMedia(
+  tx: Tx,
+  siteId: string,
+  id: string,
+  patch: Partial<Pick<MediaRow, 'title' | 'alt' | 'caption' | 'credit' | 'decorative' | 'focalX' | 'focalY'>>,
+): Promise<MediaRow | undefined> {
+  const [row] = await tx
+    .update(media)
+    .set({ ...patch, updatedAt: sql`now()` })
+    .where(and(eq(media.siteId, siteId), eq(media.id, id)))
+    .returning()
+  return row
+}
+
+export async function deleteMedia(tx: Tx, siteId: string, id: string): Promise<MediaRow | undefined> {
+  const [row] = await tx
+    .delete(media)
+    .where(and(eq(media.siteId, siteId), eq(media.id, id)))
+    .returning()
+  return row
+}
+
+/** The bytes a site's media hold (its quota's use). */
+export async function sumMediaBytes(tx: Tx, siteId: string): Promise<number> {
+  const [row] = await tx
+    .select({ bytes: sql<string>`coalesce(sum(${media.sizeBytes}), 0)` })
+    .from(media)
+    .where(eq(media.siteId, siteId))
+  return Number(row?.bytes ?? 0)
+}

@@ -1,0 +1,251 @@
+import multipart from '@fastify/multipart'
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import Type from 'typebox'
+import { isAppError } from '../../../platform/errors/index.ts'
+import { needs } from '../../../platform/http/index.ts'
+import { MediaErrors } from './media.errors.ts'
+import {
+  ListMediaQuery,
+  MediaPage,
+  MediaParams,
+  MediaView,
+  SiteParams,
+  UpdateMediaBody,
+} from './media.schema.ts'
+import type { FileAnswer, MediaService, UploadInput } from './media.service.ts'
+
+export interface MediaRoutesOptions {
+  service: MediaService
+  /** The largest file one upload may carry (the spool enforces it; the parser stops one byte later). */
+  maxUploadBytes: number
+}
+
+type SiteRoute = { Params: { site: string } }
+type MediaRoute = { Params: { site: string; id: string } }
+const tags = ['media']
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,200}$/
+const MAX_FIELD_NAME = 100
+/** Fields an upload may carry besides its file (sent before it). */
+const UPLOAD_FIELDS = new Set(['title', 'alt'])
+
+/** The parser's own refusals of a multipart body, as our coded errors. */
+const MULTIPART_ERRORS: Readonly<Record<string, () => Error>> = {
+  FST_FILES_LIMIT: () => MediaErrors.tooManyFiles(),
+  FST_PARTS_LIMIT: () => MediaErrors.uploadMalformed(),
+  FST_FIELDS_LIMIT: () => MediaErrors.uploadMalformed(),
+  FST_PROTO_VIOLATION: () => MediaErrors.uploadMalformed(),
+  FST_INVALID_MULTIPART_CONTENT_TYPE: () => MediaErrors.fileMissing(),
+  FST_REQ_FILE_TOO_LARGE: () => MediaErrors.fileTooLarge(),
+}
+
+function multipartError(err: unknown): unknown {
+  if (isAppError(err)) return err
+  const code = (err as { code?: unknown }).code
+  const mapped = typeof code === 'string' ? MULTIPART_ERRORS[code] : undefined
+  if (mapped) return mapped()
+  // Busboy's own complaints (a malformed body, a field name past its limit) carry no code.
+  if (err instanceof Error && /multipart|boundary|field|part/i.test(err.message))
+    return MediaErrors.uploadMalformed()
+  return err
+}
+
+/**
+ * The media library's HTTP face: upload (multipart, one part named `file`), list, read, edit, delete, and
+ * the file itself for editors (with Range requests and ETags). Only these routes read multipart bodies.
+ */
+export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOptions): Promise<void> {
+  const { service } = options
+  await app.register(multipart, {
+    limits: {
+      fieldNameSize: MAX_FIELD_NAME,
+      fieldSize: 5000,
+      fields: 8,
+      fileSize: options.maxUploadBytes + 1,
+      files: 1,
+      parts: 10,
+      headerPairs: 20,
+    },
+  })
+
+  app.post<SiteRoute>(
+    '/api/v1/sites/:site/media',
+    {
+      config: { access: needs('site.media.create') },
+      schema: {
+        tags,
+        summary: 'Upload a file',
+        description:
+          'A `multipart/form-data` body with one part named `file` (and, before it, optional `title` and `alt` fields). The file is streamed to storage, never held in memory. Its type is decided from its bytes, not its name or the client’s Content-Type; HTML, scripts and executables are refused, and so is anything past the upload limit (413 COLOPHON_MEDIA_FILE_TOO_LARGE) or the site’s media quota (413 COLOPHON_SITES_QUOTA_MEDIA_BYTES). Images are decoded once to refuse broken or oversized ones. A refused upload leaves nothing stored. Send an `Idempotency-Key` header to make retries safe: a repeated key answers 200 with the item the first attempt created.',
+        params: SiteParams,
+        headers: Type.Object({
+          'idempotency-key': Type.Optional(
+            Type.String({
+              description: 'Any 8–200 letters, digits, `-`, `_`, `.` or `:`, unique per upload.',
+            }),
+          ),
+        }),
+        consumes: ['multipart/form-data'],
+        response: { 200: MediaView, 201: MediaView },
+      },
+    },
+    async (request, reply) => {
+      if (!request.isMultipart()) throw MediaErrors.fileMissing()
+      const key = request.headers['idempotency-key']
+      if (key !== undefined && (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)))
+        throw MediaErrors.idempotencyKeyInvalid()
+      const fields: Partial<Record<'title' | 'alt', string>> = {}
+      let result: Awaited<ReturnType<MediaService['upload']>> | undefined
+      try {
+        for await (const part of request.parts()) {
+          // The parser cuts values past their limit but not a multipart part's name: both are checked here.
+          if (part.fieldname.length > MAX_FIELD_NAME) throw MediaErrors.uploadMalformed()
+          if (part.type === 'field') {
+            if (part.fieldnameTruncated || part.valueTruncated) throw MediaErrors.uploadMalformed()
+            if (!result && UPLOAD_FIELDS.has(part.fieldname))
+              fields[part.fieldname as 'title'] = String(part.value)
+            continue
+          }
+          if (part.fieldname !== 'file') {
+            part.file.resume()
+            throw MediaErrors.fileMissing({ details: { part: part.fieldname } })
+          }
+          const input: UploadInput = {
+            file: part.file,
+            filename: part.filename,
+            idempotencyKey: key,
+            ...fields,
+          }
+          result = await service.upload(request.ctx, input)
+        }
+      } catch (err) {
+        // A body found invalid after its file was stored undoes that upload: nothing half-made stays.
+        if (result?.created) await service.discard(request.ctx, result.item.id)
+        throw multipartError(err)
+      }
+      if (!result) throw MediaErrors.fileMissing()
+      return reply.code(result.created ? 201 : 200).send(result.item)
+    },
+  )
+
+  app.get<SiteRoute & { Querystring: ListMediaQuery }>(
+    '/api/v1/sites/:site/media',
+    {
+      config: { access: needs('site.media.create') },
+      schema: {
+        tags,
+        summary: 'List the media library',
+        description:
+          'The site’s files, newest first. Filter by `category`, `uploader`, `search` (title or alt text) and creation time; page with `cursor`.',
+        params: SiteParams,
+        querystring: ListMediaQuery,
+        response: { 200: MediaPage },
+      },
+    },
+    async (request) => service.list(request.ctx, request.query),
+  )
+
+  app.get<MediaRoute>(
+    '/api/v1/sites/:site/media/:id',
+    {
+      config: { access: needs('site.media.create') },
+      schema: {
+        tags,
+        summary: 'Get a media item',
+        description: 'One file of the library, with what editors said of it.',
+        params: MediaParams,
+        response: { 200: MediaView },
+      },
+    },
+    async (request) => service.get(request.ctx, request.params.id),
+  )
+
+  app.patch<MediaRoute & { Body: UpdateMediaBody }>(
+    '/api/v1/sites/:site/media/:id',
+    {
+      config: { access: needs('site.media.edit.own') },
+      schema: {
+        tags,
+        summary: 'Edit a media item',
+        description:
+          'Title, alt text, caption, credit, whether the image is decorative, and its focal point. Needs `site.media.edit.any`, or `.own` for the uploader.',
+        params: MediaParams,
+        body: UpdateMediaBody,
+        response: { 200: MediaView },
+      },
+    },
+    async (request) => service.update(request.ctx, request.params.id, request.body),
+  )
+
+  app.delete<MediaRoute>(
+    '/api/v1/sites/:site/media/:id',
+    {
+      config: { access: needs('site.media.delete.own') },
+      schema: {
+        tags,
+        summary: 'Delete a media item',
+        description:
+          'Removes the item and its stored file. Needs `site.media.delete.any`, or `.own` for the uploader.',
+        params: MediaParams,
+        response: { 204: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      await service.remove(request.ctx, request.params.id)
+      return reply.code(204).send()
+    },
+  )
+
+  app.get<MediaRoute>(
+    '/api/v1/sites/:site/media/:id/file',
+    {
+      // Byte ranges count stored bytes: never re-encoded on the way.
+      compress: false,
+      config: { access: needs('site.media.create') },
+      schema: {
+        tags,
+        summary: 'Read a media item’s file',
+        description:
+          'The stored bytes, for editors. Supports `Range: bytes=…` (206, or 416 when the range starts past the end) and `If-None-Match` (304; the ETag is the file’s SHA-256). Anything but an image, audio or video is sent as an attachment; SVG and PDF under a sandboxing Content-Security-Policy.',
+        params: MediaParams,
+      },
+    },
+    async (request, reply) => {
+      const answer = await service.file(request.ctx, request.params.id, {
+        range: request.headers.range,
+        ifNoneMatch: request.headers['if-none-match'],
+      })
+      return sendFile(reply, answer)
+    },
+  )
+}
+
+/** Types a browser may show inline; anything else is downloaded. */
+const INLINE = /^(image\/(?!svg)|audio\/|video\/)/
+
+function sendFile(reply: FastifyReply, answer: FileAnswer): FastifyReply {
+  const { row, etag } = answer
+  reply
+    .header('etag', etag)
+    .header('cache-control', 'private, no-cache')
+    .header('accept-ranges', 'bytes')
+    .header('x-content-type-options', 'nosniff')
+  if (answer.kind === 'not-modified') return reply.code(304).send()
+  if (answer.kind === 'unsatisfiable')
+    return reply.code(416).header('content-range', `bytes */${row.sizeBytes}`).send()
+  const disposition = INLINE.test(row.mimeType) ? 'inline' : 'attachment'
+  reply
+    .type(row.mimeType)
+    .header('content-disposition', `${disposition}; filename*=UTF-8''${encodeURIComponent(row.filename)}`)
+  if (row.category === 'svg' || row.category === 'pdf')
+    reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+  const { read } = answer
+  if (read.range) {
+    reply
+      .code(206)
+      .header('content-range', `bytes ${read.range.start}-${read.range.end}/${read.size}`)
+      .header('content-length', String(read.range.end - read.range.start + 1))
+  } else {
+    reply.header('content-length', String(read.size))
+  }
+  return reply.send(read.body)
+}

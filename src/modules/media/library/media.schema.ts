@@ -1,0 +1,98 @@
+import Type, { type Static } from 'typebox'
+import { pageQuery } from '../../../platform/http/index.ts'
+
+const Timestamp = Type.String({ format: 'date-time' })
+const Id = Type.String({ format: 'uuid' })
+const Category = Type.Union(
+  ['image', 'pdf', 'audio', 'video', 'document', 'svg'].map((c) => Type.Literal(c)),
+  { description: 'What kind of file it is, decided from its bytes.' },
+)
+const Title = Type.String({ maxLength: 500, description: 'A name for editors (defaults to the file name).' })
+const Alt = Type.String({
+  maxLength: 1500,
+  description: 'Text that stands for the image for readers who cannot see it.',
+})
+const Caption = Type.String({ maxLength: 5000, description: 'Shown under the file where it is used.' })
+const Credit = Type.String({ maxLength: 500, description: 'Who made the file, or where it comes from.' })
+const Focal = Type.Union(
+  [
+    Type.Object(
+      {
+        x: Type.Number({ minimum: 0, maximum: 1, description: 'From the left edge (0) to the right (1).' }),
+        y: Type.Number({ minimum: 0, maximum: 1, description: 'From the top edge (0) to the bottom (1).' }),
+      },
+      { additionalProperties: false },
+    ),
+    Type.Null(),
+  ],
+  { description: 'The point of an image that crops keep in view; null: the centre.' },
+)
+
+export const MediaView = Type.Object({
+  id: Id,
+  category: Category,
+  mimeType: Type.String({ description: 'The type decided from the bytes (never the client’s word).' }),
+  filename: Type.String({ description: 'The uploaded file name, cleaned for downloads.' }),
+  sizeBytes: Type.Integer(),
+  sha256: Type.String({ description: 'SHA-256 of the stored bytes, in hex.' }),
+  width: Type.Union([Type.Integer(), Type.Null()], { description: 'Images: pixels, orientation applied.' }),
+  height: Type.Union([Type.Integer(), Type.Null()]),
+  title: Type.String(),
+  alt: Type.String(),
+  caption: Type.String(),
+  credit: Type.String(),
+  decorative: Type.Boolean({ description: 'An image that needs no alt text (it carries no meaning).' }),
+  focalPoint: Focal,
+  uploaderId: Type.Union([Id, Type.Null()]),
+  fileUrl: Type.String({
+    description: 'Where editors read the file through the API (signed-in; supports Range requests).',
+  }),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+})
+export type MediaViewData = Static<typeof MediaView>
+
+export const MediaPage = Type.Object({
+  items: Type.Array(MediaView),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+})
+
+export const ListMediaQuery = Type.Object(
+  {
+    ...pageQuery(),
+    category: Type.Optional(Category),
+    uploader: Type.Optional(Type.String({ format: 'uuid', description: 'Only files this user uploaded.' })),
+    search: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'Case-insensitive text in the title or alt text.',
+      }),
+    ),
+    createdAfter: Type.Optional(Type.String({ format: 'date-time' })),
+    createdBefore: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { additionalProperties: false },
+)
+export type ListMediaQuery = Static<typeof ListMediaQuery>
+
+export const UpdateMediaBody = Type.Object(
+  {
+    title: Type.Optional(Title),
+    alt: Type.Optional(Alt),
+    caption: Type.Optional(Caption),
+    credit: Type.Optional(Credit),
+    decorative: Type.Optional(Type.Boolean()),
+    focalPoint: Type.Optional(Focal),
+  },
+  { additionalProperties: false, minProperties: 1 },
+)
+export type UpdateMediaBody = Static<typeof UpdateMediaBody>
+
+export const SiteParams = Type.Object({
+  site: Type.String({ minLength: 1, maxLength: 63, description: 'The site id or slug.' }),
+})
+export const MediaParams = Type.Object({
+  site: Type.String({ minLength: 1, maxLength: 63, description: 'The site id or slug.' }),
+  id: Id,
+})

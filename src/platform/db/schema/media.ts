@@ -1,0 +1,64 @@
+import { sql } from 'drizzle-orm'
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  pgTable,
+  real,
+  text,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core'
+import { created, siteRef, updated } from './columns.ts'
+import { users } from './users.ts'
+
+/**
+ * Media items of a site (row-level security, see migration 0015): one uploaded file each, its bytes in the
+ * object store under `storage_key` (which begins with the site id), its type decided from the bytes, and
+ * what editors say of it (title, alt text, caption, credit, focal point). `idempotency_key` makes a
+ * retried upload find the item its first attempt created.
+ */
+export const media = pgTable(
+  'media',
+  {
+    id: uuid('id').primaryKey(),
+    siteId: siteRef(),
+    uploaderId: uuid('uploader_id').references(() => users.id, { onDelete: 'set null' }),
+    storageKey: text('storage_key').notNull(),
+    filename: text('filename').notNull(),
+    mimeType: text('mime_type').notNull(),
+    category: text('category').notNull(),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
+    sha256: text('sha256').notNull(),
+    width: integer('width'),
+    height: integer('height'),
+    title: text('title').notNull().default(''),
+    alt: text('alt').notNull().default(''),
+    caption: text('caption').notNull().default(''),
+    credit: text('credit').notNull().default(''),
+    decorative: boolean('decorative').notNull().default(false),
+    focalX: real('focal_x'),
+    focalY: real('focal_y'),
+    idempotencyKey: text('idempotency_key'),
+    createdAt: created(),
+    updatedAt: updated(),
+  },
+  (t) => [
+    index('media_site_idx').on(t.siteId, t.id),
+    index('media_site_uploader_idx').on(t.siteId, t.uploaderId),
+    uniqueIndex('media_storage_key').on(t.storageKey),
+    uniqueIndex('media_idempotency_key')
+      .on(t.siteId, t.uploaderId, t.idempotencyKey)
+      .where(sql`${t.idempotencyKey} is not null`),
+    check(
+      'media_category_check',
+      sql`${t.category} in ('image', 'pdf', 'audio', 'video', 'document', 'svg')`,
+    ),
+    check(
+      'media_focal_check',
+      sql`(${t.focalX} is null and ${t.focalY} is null) or (${t.focalX} between 0 and 1 and ${t.focalY} between 0 and 1)`,
+    ),
+  ],
+)
