@@ -136,7 +136,12 @@ import {
   termsRoutes,
 } from '../modules/taxonomy/index.ts'
 import { createRedirectsService, redirectsRoutes } from '../modules/redirects/index.ts'
-import { createMediaService, mediaRoutes } from '../modules/media/index.ts'
+import {
+  createMediaProcessor,
+  createMediaService,
+  mediaRoutes,
+  registerMediaJobs,
+} from '../modules/media/index.ts'
 import { createMenusService, menusRoutes } from '../modules/menus/index.ts'
 import {
   createPagesService,
@@ -459,10 +464,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await server.register(quotasRoutes, { service: quotas })
   const mediaStore = createMediaStore(config)
   server.addHook('onClose', () => mediaStore.close())
+  registerMediaJobs(jobs, createMediaProcessor({ store: mediaStore, tmpDir: uploadSpoolDir(config) }))
   await server.register(mediaRoutes, {
     service: createMediaService({
       store: mediaStore,
       quotas,
+      jobs,
       maxUploadBytes: config.mediaMaxUploadBytes,
       tmpDir: uploadSpoolDir(config),
     }),

@@ -128,6 +128,10 @@ async function seedContentRows(site: string, userId: string): Promise<void> {
     [mediaId, site, `${site}/originals/${mediaId}.png`],
   )
   await q(
+    "INSERT INTO media_variants (id, site_id, media_id, width, height, format, storage_key, size_bytes) VALUES ($1, $2, $3, 1, 1, 'webp', $4, 1)",
+    [newId(), site, mediaId, `${site}/variants/${mediaId}/1.webp`],
+  )
+  await q(
     "INSERT INTO menu_items (id, site_id, menu_id, position, kind, entry_id) VALUES ($1, $2, $3, 0, 'entry', $4)",
     [newId(), site, menu, a],
   )

@@ -29,7 +29,9 @@ const contentProperties = {
   parentId: NullableUuid(
     'The parent entry (hierarchical types only): same type and site, never a descendant.',
   ),
-  featuredMediaId: NullableUuid('A media id (checked once the media module exists).'),
+  featuredMediaId: NullableUuid(
+    'A media item of the same site (its featured image); another site’s or an unknown id is refused with a field error.',
+  ),
   seo: EntrySeoSchema,
   visibility: VisibilitySchema,
 }

@@ -18,7 +18,7 @@ import {
 import type { UpdateEntryInput } from './entries.schema.ts'
 import { renderRichText, richTextProblem, type RichTextProblem } from './rich-text.ts'
 import { normaliseSlug } from './slug.ts'
-import { loadCompiledType, validateEntryFields, type CompiledType } from '../types/index.ts'
+import { loadCompiledType, mediaIdsOf, validateEntryFields, type CompiledType } from '../types/index.ts'
 
 /**
  * The steps every write of an entry shares (create, save, autosave, restore): checking the caller and
@@ -117,6 +117,13 @@ export async function buildSnapshot(
     if (!ContentErrors.fieldsInvalid.is(err)) throw err
     Object.assign(problems, (err.details as { fields?: object } | undefined)?.fields)
   }
+  const featuredMediaId = change.featuredMediaId === undefined ? base.featuredMediaId : change.featuredMediaId
+  // A featured image names a media item of the entry's own site (checked when it changes).
+  if (featuredMediaId !== null && featuredMediaId !== base.featuredMediaId) {
+    const id = featuredMediaId.toLowerCase()
+    if (!(await mediaIdsOf(tx, q.siteId, [id])).has(id))
+      problems.featuredMediaId = { code: 'reference', message: 'No such media item on this site.' }
+  }
   if (Object.keys(problems).length > 0) throw ContentErrors.fieldsInvalid({ details: { fields: problems } })
   const parentId = change.parentId === undefined ? base.parentId : change.parentId
   if (parentId !== null && parentId !== base.parentId)
@@ -134,7 +141,7 @@ export async function buildSnapshot(
     bodyHtml: q.body.html ?? base.bodyHtml,
     fields,
     parentId,
-    featuredMediaId: change.featuredMediaId === undefined ? base.featuredMediaId : change.featuredMediaId,
+    featuredMediaId,
     seo: change.seo ?? base.seo,
     visibility: (change.visibility ?? base.visibility) as Visibility,
   }

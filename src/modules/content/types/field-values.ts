@@ -224,6 +224,8 @@ function multiSelectProblem(def: FieldDef, value: unknown): FieldProblem | undef
 export interface PendingChecks {
   unique: Array<{ key: string; value: unknown }>
   entryRefs: Array<{ key: string; id: string; targetTypes: readonly string[] | undefined }>
+  /** `media` fields: the media item must belong to the entry's site. */
+  mediaRefs: Array<{ key: string; id: string }>
 }
 
 export interface ValueCheck {
@@ -259,7 +261,7 @@ export function checkFieldValues(args: {
     for (const def of args.fields)
       if (values[def.key] === undefined && def.default !== undefined)
         values[def.key] = structuredClone(def.default)
-  const pending: PendingChecks = { unique: [], entryRefs: [] }
+  const pending: PendingChecks = { unique: [], entryRefs: [], mediaRefs: [] }
   for (const def of args.fields) {
     if (problems[def.key]) continue
     const value = values[def.key]
@@ -276,6 +278,7 @@ export function checkFieldValues(args: {
     if (def.unique) pending.unique.push({ key: def.key, value })
     if (def.type === 'entry')
       pending.entryRefs.push({ key: def.key, id: String(value), targetTypes: def.targetTypes })
+    if (def.type === 'media') pending.mediaRefs.push({ key: def.key, id: String(value) })
   }
   return { values, problems, pending }
 }

@@ -5,6 +5,7 @@ import { checkFieldValues, type FieldDef, type FieldProblem } from './field-valu
 import { checkFieldDefs, mergeFieldSources, normaliseFieldDef, type FieldSource } from './fields.ts'
 import {
   entryTypesOf,
+  mediaIdsOf,
   findTypeWithGroups,
   hasUniqueClash,
   lockUniqueField,
@@ -127,6 +128,13 @@ export async function validateEntryFields(
           message: `The entry must be of type ${ref.targetTypes.join(', ')}.`,
         }
     }
+  }
+  const mediaRefs = check.pending.mediaRefs
+  if (mediaRefs.length > 0) {
+    const found = await mediaIdsOf(tx, siteId, [...new Set(mediaRefs.map((r) => r.id.toLowerCase()))])
+    for (const ref of mediaRefs)
+      if (!found.has(ref.id.toLowerCase()))
+        problems[ref.key] = { code: 'reference', message: 'No such media item on this site.' }
   }
   if (Object.keys(problems).length > 0) throw TypesErrors.fieldsInvalid({ details: { fields: problems } })
   return check.values

@@ -35,6 +35,16 @@ async function createType(body: Record<string, unknown>): Promise<Record<string,
 }
 
 /** Runs the entry-write validation the entries service runs, as a system context bound to Echo. */
+/** A media item of the site (a media field must name one of its own site's). */
+async function mediaItem(siteId: string): Promise<string> {
+  const id = newId()
+  await app.db.engine.query(
+    "INSERT INTO media (id, site_id, storage_key, filename, mime_type, category, size_bytes, sha256) VALUES ($1, $2, $3, 'c.png', 'image/png', 'image', 1, 'x')",
+    [id, siteId, `${siteId}/originals/${id}.png`],
+  )
+  return id
+}
+
 async function validate(
   typeKey: string,
   values: Record<string, unknown>,
@@ -221,7 +231,7 @@ describe('entry field values', () => {
       in_print: true,
       contact: 'ada@example.com',
       shop: 'https://example.com/buy',
-      cover: newId(),
+      cover: await mediaItem(echo.id),
       blurb: { type: 'doc', content: [{ type: 'paragraph' }] },
       extra: { any: ['json'] },
     })

@@ -1,7 +1,7 @@
 import { and, asc, count, eq, gt, inArray, isNull, ne, sql } from 'drizzle-orm'
 import { schema, type Tx } from '../../../platform/db/index.ts'
 
-const { contentTypes, entries, fieldGroups } = schema
+const { contentTypes, entries, fieldGroups, media } = schema
 
 export type TypeRow = typeof contentTypes.$inferSelect
 export type NewTypeRow = typeof contentTypes.$inferInsert
@@ -182,4 +182,18 @@ export async function entryTypesOf(
     .innerJoin(contentTypes, eq(contentTypes.id, entries.typeId))
     .where(and(eq(entries.siteId, siteId), inArray(entries.id, [...ids])))
   return new Map(rows.map((r) => [r.id, r.typeKey]))
+}
+
+/**
+ * Which of `ids` name media items of the site (media fields and featured media refer to them). The media
+ * module owns the table; content only asks whether an id exists there, under the site's row-level
+ * security as every read.
+ */
+export async function mediaIdsOf(tx: Tx, siteId: string, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set()
+  const rows = await tx
+    .select({ id: media.id })
+    .from(media)
+    .where(and(eq(media.siteId, siteId), inArray(media.id, [...ids])))
+  return new Set(rows.map((r) => r.id))
 }

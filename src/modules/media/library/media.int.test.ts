@@ -292,6 +292,79 @@ describe('uploads finishing together', () => {
   })
 })
 
+describe('image work', () => {
+  it('makes a cleaned original, variants and a placeholder in a job, never upscaling', async () => {
+    // 1000 × 700 pixels turned by EXIF orientation 6: readers see it 700 wide and 1000 high.
+    const photo = await sharp({ create: { width: 1000, height: 700, channels: 3, background: '#3a7d44' } })
+      .jpeg()
+      .withExif({
+        IFD0: { Make: 'Acme' },
+        IFD3: {
+          GPSLatitudeRef: 'N',
+          GPSLatitude: '51/1 30/1 0/1',
+          GPSLongitudeRef: 'W',
+          GPSLongitude: '0/1 7/1 0/1',
+        },
+      })
+      .withMetadata({ orientation: 6 })
+      .toBuffer()
+    expect((await sharp(photo).metadata()).orientation).toBe(6)
+    const res = await upload(author, [file(photo, 'walk.jpg')])
+    expect(res.statusCode, res.body).toBe(201)
+    const item = res.json()
+    expect(item).toMatchObject({
+      processing: 'pending',
+      variants: [],
+      placeholder: null,
+      width: 700,
+      height: 1000,
+    })
+    // The original is usable at once.
+    expect((await author.request({ method: 'GET', url: item.fileUrl })).statusCode).toBe(200)
+
+    await app.jobs.drain(['media.process'])
+    const done = (
+      await author.request({ method: 'GET', url: `/api/v1/sites/${site}/media/${item.id}` })
+    ).json()
+    expect(done.processing).toBe('ready')
+    expect(done.placeholder).toMatchObject({ dominantColor: expect.stringMatching(/^#[0-9a-f]{6}$/) })
+    expect(done.variants.map((v: { width: number; format: string }) => `${v.width}.${v.format}`)).toEqual([
+      '320.avif',
+      '320.jpeg',
+      '320.webp',
+      '640.avif',
+      '640.jpeg',
+      '640.webp',
+    ])
+    const clean = await author.request({ method: 'GET', url: `${item.fileUrl}?variant=clean` })
+    expect(clean.statusCode).toBe(200)
+    const cleanMeta = await sharp(clean.rawPayload).metadata()
+    expect(cleanMeta).toMatchObject({ format: 'jpeg', width: 700, height: 1000 })
+    expect(cleanMeta.exif).toBeUndefined()
+    expect(cleanMeta.orientation).toBeUndefined()
+    const small = await author.request({ method: 'GET', url: `${item.fileUrl}?variant=320.webp` })
+    expect(small.headers['content-type']).toBe('image/webp')
+    expect(await sharp(small.rawPayload).metadata()).toMatchObject({ format: 'webp', width: 320 })
+    expect((await sharp(small.rawPayload).metadata()).exif).toBeUndefined()
+    expect(
+      (await author.request({ method: 'GET', url: `${item.fileUrl}?variant=1280.webp` })).statusCode,
+    ).toBe(404)
+
+    // Deleting the item takes every object it had.
+    expect(
+      (await author.request({ method: 'DELETE', url: `/api/v1/sites/${site}/media/${item.id}` })).statusCode,
+    ).toBe(204)
+    const { objects } = await holdings()
+    expect(objects.filter((o) => o.includes(item.id))).toEqual([])
+  })
+
+  it('needs none for other files', async () => {
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n')
+    const res = await upload(author, [file(pdf, 'notes.pdf')])
+    expect(res.json()).toMatchObject({ processing: 'none', variants: [], placeholder: null })
+  })
+})
+
 describe('reading the file', () => {
   let fileUrl: string
   beforeAll(async () => {
@@ -384,6 +457,53 @@ describe('the library', () => {
     ).toBe(404)
     const { objects } = await holdings()
     expect(objects.some((o) => o.includes(id))).toBe(false)
+  })
+})
+
+describe('references from entries', () => {
+  it('take media items of the entry’s own site only, as its featured image and in media fields', async () => {
+    const own = (await upload(author, [file(png, 'cover.png')])).json().id
+    const other = await createSite(app, { slug: 'ref-other', name: 'Ref other' })
+    const foreign = (await upload(admin, [file(png, 'theirs.png')], { siteId: other })).json().id
+    const entries = `/api/v1/sites/${site}/entries`
+    const featured = await author.request({
+      method: 'POST',
+      url: entries,
+      payload: { type: 'post', title: 'With a cover', featuredMediaId: own },
+    })
+    expect(featured.statusCode, featured.body).toBe(201)
+    expect(featured.json().featuredMediaId).toBe(own)
+    for (const id of [foreign, '00000000-0000-4000-8000-000000000000']) {
+      const refused = await author.request({
+        method: 'POST',
+        url: entries,
+        payload: { type: 'post', title: 'Borrowed cover', featuredMediaId: id },
+      })
+      expect(refused.statusCode).toBe(400)
+      expect(errorOf(refused)).toMatchObject({
+        code: 'COLOPHON_CONTENT_FIELDS_INVALID',
+        details: { fields: { featuredMediaId: { code: 'reference' } } },
+      })
+    }
+    const type = await admin.request({
+      method: 'POST',
+      url: `/api/v1/sites/${site}/types`,
+      payload: { key: 'gallery', name: 'Gallery', fields: [{ key: 'cover', label: 'Cover', type: 'media' }] },
+    })
+    expect(type.statusCode, type.body).toBe(201)
+    const withField = await admin.request({
+      method: 'POST',
+      url: entries,
+      payload: { type: 'gallery', title: 'Harbour', fields: { cover: own } },
+    })
+    expect(withField.statusCode, withField.body).toBe(201)
+    const badField = await admin.request({
+      method: 'POST',
+      url: entries,
+      payload: { type: 'gallery', title: 'Elsewhere', fields: { cover: foreign } },
+    })
+    expect(badField.statusCode).toBe(400)
+    expect(errorOf(badField).details).toMatchObject({ fields: { cover: { code: 'reference' } } })
   })
 })
 

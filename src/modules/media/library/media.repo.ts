@@ -1,12 +1,14 @@
-import { and, desc, eq, gte, ilike, lt, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gte, ilike, inArray, lt, or, sql } from 'drizzle-orm'
 import { schema, type Tx } from '../../../platform/db/index.ts'
 
-const { media } = schema
+const { media, mediaVariants } = schema
 
 /** The media library's SQL: every statement names the site, and row-level security holds it there too. */
 
 export type MediaRow = typeof media.$inferSelect
 export type NewMediaRow = typeof media.$inferInsert
+export type VariantRow = typeof mediaVariants.$inferSelect
+export type NewVariantRow = typeof mediaVariants.$inferInsert
 
 export async function insertMedia(tx: Tx, row: NewMediaRow): Promise<MediaRow> {
   const [inserted] = await tx.insert(media).values(row).returning()
@@ -103,4 +105,42 @@ export async function sumMediaBytes(tx: Tx, siteId: string): Promise<number> {
     .from(media)
     .where(eq(media.siteId, siteId))
   return Number(row?.bytes ?? 0)
+}
+
+/** The variants of the items `mediaIds` (one statement for a whole page), narrowest first. */
+export function listVariantsOf(tx: Tx, siteId: string, mediaIds: readonly string[]): Promise<VariantRow[]> {
+  if (mediaIds.length === 0) return Promise.resolve([])
+  return tx
+    .select()
+    .from(mediaVariants)
+    .where(and(eq(mediaVariants.siteId, siteId), inArray(mediaVariants.mediaId, [...mediaIds])))
+    .orderBy(asc(mediaVariants.width), asc(mediaVariants.format))
+}
+
+/** Replaces the item's variants with `rows` (a job run again writes the same set afresh). */
+export async function replaceVariants(
+  tx: Tx,
+  siteId: string,
+  mediaId: string,
+  rows: readonly NewVariantRow[],
+): Promise<void> {
+  await tx
+    .delete(mediaVariants)
+    .where(and(eq(mediaVariants.siteId, siteId), eq(mediaVariants.mediaId, mediaId)))
+  if (rows.length > 0) await tx.insert(mediaVariants).values([...rows])
+}
+
+/** Records the outcome of the image work on the item. */
+export async function setProcessing(
+  tx: Tx,
+  siteId: string,
+  id: string,
+  patch: Partial<
+    Pick<MediaRow, 'processing' | 'cleanKey' | 'dominantColor' | 'thumbhash' | 'width' | 'height'>
+  >,
+): Promise<void> {
+  await tx
+    .update(media)
+    .set({ ...patch, updatedAt: sql`now()` })
+    .where(and(eq(media.siteId, siteId), eq(media.id, id)))
 }

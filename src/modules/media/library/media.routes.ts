@@ -5,6 +5,7 @@ import { isAppError } from '../../../platform/errors/index.ts'
 import { needs } from '../../../platform/http/index.ts'
 import { MediaErrors } from './media.errors.ts'
 import {
+  FileQuery,
   ListMediaQuery,
   MediaPage,
   MediaParams,
@@ -195,7 +196,7 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOpti
     },
   )
 
-  app.get<MediaRoute>(
+  app.get<MediaRoute & { Querystring: FileQuery }>(
     '/api/v1/sites/:site/media/:id/file',
     {
       // Byte ranges count stored bytes: never re-encoded on the way.
@@ -207,10 +208,12 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOpti
         description:
           'The stored bytes, for editors. Supports `Range: bytes=…` (206, or 416 when the range starts past the end) and `If-None-Match` (304; the ETag is the file’s SHA-256). Anything but an image, audio or video is sent as an attachment; SVG and PDF under a sandboxing Content-Security-Policy.',
         params: MediaParams,
+        querystring: FileQuery,
       },
     },
     async (request, reply) => {
       const answer = await service.file(request.ctx, request.params.id, {
+        variant: request.query.variant,
         range: request.headers.range,
         ifNoneMatch: request.headers['if-none-match'],
       })

@@ -47,6 +47,36 @@ export const MediaView = Type.Object({
   fileUrl: Type.String({
     description: 'Where editors read the file through the API (signed-in; supports Range requests).',
   }),
+  processing: Type.Union(
+    ['none', 'pending', 'ready', 'failed'].map((s) => Type.Literal(s)),
+    {
+      description:
+        'Image work (a job after the upload): `pending` until the cleaned original and the variants exist, then `ready` (or `failed` after the last retry); `none` for files that need none. The original is usable at once.',
+    },
+  ),
+  placeholder: Type.Union(
+    [
+      Type.Object({
+        dominantColor: Type.String({ description: 'The most common colour, `#rrggbb`.' }),
+        thumbhash: Type.String({ description: 'A ThumbHash (tiny blurred preview), base64.' }),
+      }),
+      Type.Null(),
+    ],
+    { description: 'Images, once processed: what to show while the image loads.' },
+  ),
+  variants: Type.Array(
+    Type.Object({
+      width: Type.Integer(),
+      height: Type.Integer(),
+      format: Type.Union(['avif', 'webp', 'jpeg', 'png', 'gif'].map((f) => Type.Literal(f))),
+      sizeBytes: Type.Integer(),
+      fileUrl: Type.String(),
+    }),
+    {
+      description:
+        'Images, once processed: resized copies at standard widths (never wider than the image) in AVIF, WebP and the original format, with orientation applied and metadata removed.',
+    },
+  ),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 })
@@ -92,6 +122,21 @@ export type UpdateMediaBody = Static<typeof UpdateMediaBody>
 export const SiteParams = Type.Object({
   site: Type.String({ minLength: 1, maxLength: 63, description: 'The site id or slug.' }),
 })
+export const FileQuery = Type.Object(
+  {
+    variant: Type.Optional(
+      Type.String({
+        pattern: '^(clean|\\d{1,5}\\.(avif|webp|jpeg|png|gif))$',
+        description:
+          'Not the upload as stored but `clean` (orientation applied, metadata removed) or a variant, `<width>.<format>` as listed in `variants`.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export type FileQuery = Static<typeof FileQuery>
+
 export const MediaParams = Type.Object({
   site: Type.String({ minLength: 1, maxLength: 63, description: 'The site id or slug.' }),
   id: Id,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
@@ -11,6 +12,7 @@ import {
   type ObjectRead,
   type ObjectStore,
 } from '../../../platform/storage/index.ts'
+import type { Jobs } from '../../../platform/jobs/index.ts'
 import { recordAudit } from '../../audit/index.ts'
 import { QuotasErrors, type QuotasService } from '../../sites/index.ts'
 import { inspectUpload } from './media.inspect.ts'
@@ -21,10 +23,13 @@ import {
   findMedia,
   insertMedia,
   listMedia,
+  listVariantsOf,
   sumMediaBytes,
   updateMedia,
   type MediaRow,
+  type VariantRow,
 } from './media.repo.ts'
+import { MEDIA_PROCESS_QUEUE } from './media.jobs.ts'
 import type { ListMediaQuery, MediaViewData, UpdateMediaBody } from './media.schema.ts'
 
 /**
@@ -36,6 +41,8 @@ import type { ListMediaQuery, MediaViewData, UpdateMediaBody } from './media.sch
 export interface MediaServiceDeps {
   store: ObjectStore
   quotas: Pick<QuotasService, 'mediaBytesLimit' | 'assertMediaBytes'>
+  /** Queues the image work of new images (`media.process`), in the upload's transaction. */
+  jobs: Pick<Jobs, 'sendWithin'>
   /** The largest file one upload may carry. */
   maxUploadBytes: number
   /** Where uploads are spooled while they are checked (on local disk, whatever the store). */
@@ -49,6 +56,11 @@ export interface UploadInput {
   idempotencyKey?: string | undefined
   title?: string | undefined
   alt?: string | undefined
+}
+
+/** Every object an item has in the store: its original, its cleaned copy, its variants. */
+function objectKeysOf(row: MediaRow, variants: readonly VariantRow[]): string[] {
+  return [row.storageKey, ...(row.cleanKey ? [row.cleanKey] : []), ...variants.map((v) => v.storageKey)]
 }
 
 /** What `file` answers. */
@@ -65,7 +77,7 @@ export type MediaService = ReturnType<typeof createMediaService>
 export function createMediaService(deps: MediaServiceDeps) {
   const { store } = deps
 
-  function view(row: MediaRow): MediaViewData {
+  function view(row: MediaRow, variants: readonly VariantRow[] = []): MediaViewData {
     return {
       id: row.id,
       category: row.category as MediaViewData['category'],
@@ -83,9 +95,39 @@ export function createMediaService(deps: MediaServiceDeps) {
       focalPoint: row.focalX === null || row.focalY === null ? null : { x: row.focalX, y: row.focalY },
       uploaderId: row.uploaderId,
       fileUrl: `/api/v1/sites/${row.siteId}/media/${row.id}/file`,
+      processing: row.processing as MediaViewData['processing'],
+      placeholder:
+        row.dominantColor !== null && row.thumbhash !== null
+          ? { dominantColor: row.dominantColor, thumbhash: row.thumbhash }
+          : null,
+      variants: variants.map((v) => ({
+        width: v.width,
+        height: v.height,
+        format: v.format as MediaViewData['variants'][number]['format'],
+        sizeBytes: v.sizeBytes,
+        fileUrl: `/api/v1/sites/${row.siteId}/media/${row.id}/file?variant=${v.width}.${v.format}`,
+      })),
       createdAt: row.createdAt.toISOString(),
       updatedAt: row.updatedAt.toISOString(),
     }
+  }
+
+  /** Views of `rows` with their variants: one more statement for any number of rows. */
+  async function viewsOf(ctx: Ctx, rows: readonly MediaRow[]): Promise<MediaViewData[]> {
+    const site = requireSite(ctx)
+    const variants = await ctx.tx((tx) =>
+      listVariantsOf(
+        tx,
+        site.id,
+        rows.filter((r) => r.processing === 'ready').map((r) => r.id),
+      ),
+    )
+    return rows.map((row) =>
+      view(
+        row,
+        variants.filter((v) => v.mediaId === row.id),
+      ),
+    )
   }
 
   /**
@@ -103,7 +145,7 @@ export function createMediaService(deps: MediaServiceDeps) {
       )
       if (earlier) {
         input.file.resume()
-        return { item: view(earlier), created: false }
+        return { item: (await viewsOf(ctx, [earlier]))[0] as MediaViewData, created: false }
       }
     }
     // What is left of the quota bounds the stream as much as the upload limit does.
@@ -150,7 +192,11 @@ export function createMediaService(deps: MediaServiceDeps) {
             title: input.title ?? checked.title,
             alt: input.alt ?? '',
             idempotencyKey: key ?? null,
+            // Images get a cleaned original and variants from a job; other files are ready as they are.
+            processing: checked.category === 'image' ? 'pending' : 'none',
           })
+          if (checked.category === 'image')
+            await deps.jobs.sendWithin(tx, ctx, MEDIA_PROCESS_QUEUE, { mediaId: id })
           await recordAudit(ctx, tx, {
             action: 'media.upload',
             target: { type: 'media', id },
@@ -167,7 +213,7 @@ export function createMediaService(deps: MediaServiceDeps) {
           const earlier = await ctx.tx((tx) =>
             findByIdempotencyKey(tx, { siteId: site.id, uploaderId: actor.userId, key }),
           )
-          if (earlier) return { item: view(earlier), created: false }
+          if (earlier) return { item: (await viewsOf(ctx, [earlier]))[0] as MediaViewData, created: false }
         }
         throw err
       }
@@ -192,7 +238,13 @@ export function createMediaService(deps: MediaServiceDeps) {
         createdBefore: query.createdBefore,
       }),
     )
-    return pageOf(rows, limit, view, (row) => row.id)
+    const page = pageOf(
+      rows,
+      limit,
+      (row) => row,
+      (row) => row.id,
+    )
+    return { items: await viewsOf(ctx, page.items), nextCursor: page.nextCursor }
   }
 
   async function rowOf(ctx: Ctx, id: string): Promise<MediaRow> {
@@ -204,32 +256,34 @@ export function createMediaService(deps: MediaServiceDeps) {
 
   async function get(ctx: Ctx, id: string): Promise<MediaViewData> {
     requireCapability(ctx, READ)
-    return view(await rowOf(ctx, id))
+    return (await viewsOf(ctx, [await rowOf(ctx, id)]))[0] as MediaViewData
   }
 
   async function update(ctx: Ctx, id: string, patch: UpdateMediaBody): Promise<MediaViewData> {
     const site = requireSite(ctx)
-    return ctx.tx(async (tx) => {
-      const before = await findMedia(tx, site.id, id)
-      if (!before) throw MediaErrors.notFound()
-      requireCapability(ctx, 'site.media.edit', { ownerId: before.uploaderId ?? '' })
-      const focal = patch.focalPoint
-      const row = await updateMedia(tx, site.id, id, {
-        ...(patch.title !== undefined && { title: patch.title }),
-        ...(patch.alt !== undefined && { alt: patch.alt }),
-        ...(patch.caption !== undefined && { caption: patch.caption }),
-        ...(patch.credit !== undefined && { credit: patch.credit }),
-        ...(patch.decorative !== undefined && { decorative: patch.decorative }),
-        ...(focal !== undefined && { focalX: focal?.x ?? null, focalY: focal?.y ?? null }),
+    return ctx
+      .tx(async (tx) => {
+        const before = await findMedia(tx, site.id, id)
+        if (!before) throw MediaErrors.notFound()
+        requireCapability(ctx, 'site.media.edit', { ownerId: before.uploaderId ?? '' })
+        const focal = patch.focalPoint
+        const row = await updateMedia(tx, site.id, id, {
+          ...(patch.title !== undefined && { title: patch.title }),
+          ...(patch.alt !== undefined && { alt: patch.alt }),
+          ...(patch.caption !== undefined && { caption: patch.caption }),
+          ...(patch.credit !== undefined && { credit: patch.credit }),
+          ...(patch.decorative !== undefined && { decorative: patch.decorative }),
+          ...(focal !== undefined && { focalX: focal?.x ?? null, focalY: focal?.y ?? null }),
+        })
+        if (!row) throw MediaErrors.notFound()
+        await recordAudit(ctx, tx, {
+          action: 'media.update',
+          target: { type: 'media', id },
+          summary: { fields: Object.keys(patch) },
+        })
+        return row
       })
-      if (!row) throw MediaErrors.notFound()
-      await recordAudit(ctx, tx, {
-        action: 'media.update',
-        target: { type: 'media', id },
-        summary: { fields: Object.keys(patch) },
-      })
-      return view(row)
-    })
+      .then(async (row) => (await viewsOf(ctx, [row]))[0] as MediaViewData)
   }
 
   /** Deletes the item, then its stored object (a failure there leaves an orphan for the cleanup job). */
@@ -239,19 +293,22 @@ export function createMediaService(deps: MediaServiceDeps) {
       const before = await findMedia(tx, site.id, id)
       if (!before) throw MediaErrors.notFound()
       requireCapability(ctx, 'site.media.delete', { ownerId: before.uploaderId ?? '' })
+      const variants = await listVariantsOf(tx, site.id, [id])
       const row = await deleteMedia(tx, site.id, id)
       await recordAudit(ctx, tx, {
         action: 'media.delete',
         target: { type: 'media', id },
         summary: { filename: before.filename, sizeBytes: before.sizeBytes },
       })
-      return row
+      return row && objectKeysOf(row, variants)
     })
     if (!removed) return
-    try {
-      await store.delete(removed.storageKey)
-    } catch (err) {
-      ctx.log.warn({ err, key: removed.storageKey }, 'media object left behind after delete')
+    for (const key of removed) {
+      try {
+        await store.delete(key)
+      } catch (err) {
+        ctx.log.warn({ err, key }, 'media object left behind after delete')
+      }
     }
   }
 
@@ -261,8 +318,12 @@ export function createMediaService(deps: MediaServiceDeps) {
    */
   async function discard(ctx: Ctx, id: string): Promise<void> {
     const site = requireSite(ctx)
-    const removed = await ctx.tx((tx) => deleteMedia(tx, site.id, id))
-    if (removed) await store.delete(removed.storageKey)
+    const removed = await ctx.tx(async (tx) => {
+      const variants = await listVariantsOf(tx, site.id, [id])
+      const row = await deleteMedia(tx, site.id, id)
+      return row && objectKeysOf(row, variants)
+    })
+    for (const key of removed ?? []) await store.delete(key)
   }
 
   /**
@@ -272,10 +333,11 @@ export function createMediaService(deps: MediaServiceDeps) {
   async function file(
     ctx: Ctx,
     id: string,
-    request: { range?: string | undefined; ifNoneMatch?: string | undefined },
+    request: { range?: string | undefined; ifNoneMatch?: string | undefined; variant?: string | undefined },
   ): Promise<FileAnswer> {
     requireCapability(ctx, READ)
     const row = await rowOf(ctx, id)
+    if (request.variant !== undefined) return variantFile(ctx, row, request)
     const etag = `"${row.sha256}"`
     if (request.ifNoneMatch !== undefined && request.ifNoneMatch.split(/\s*,\s*/).includes(etag))
       return { kind: 'not-modified', row, etag }
@@ -284,6 +346,43 @@ export function createMediaService(deps: MediaServiceDeps) {
     const read = await store.get(row.storageKey, range.kind === 'range' ? { range } : undefined)
     if (!read) throw MediaErrors.notFound()
     return { kind: 'file', row, etag, read }
+  }
+
+  /**
+   * The cleaned original (`clean`) or one variant (`<width>.<format>`) of an image, once the job made them;
+   * unknown or not yet made: 404. Their ETag is their key (objects at a key are only ever rewritten with
+   * the same content, by a job run again).
+   */
+  async function variantFile(
+    ctx: Ctx,
+    row: MediaRow,
+    request: { range?: string | undefined; ifNoneMatch?: string | undefined; variant?: string | undefined },
+  ): Promise<FileAnswer> {
+    let key: string | null = null
+    let mimeType = row.mimeType
+    if (request.variant === 'clean') key = row.cleanKey
+    else {
+      const match = /^(\d{1,5})\.(avif|webp|jpeg|png|gif)$/.exec(request.variant ?? '')
+      if (match) {
+        const variants = await ctx.tx((tx) => listVariantsOf(tx, row.siteId, [row.id]))
+        const found = variants.find((v) => v.width === Number(match[1]) && v.format === match[2])
+        key = found?.storageKey ?? null
+        mimeType = `image/${match[2]}`
+      }
+    }
+    if (key === null) throw MediaErrors.notFound({ details: { variant: request.variant } })
+    const etag = `"${createHash('sha256').update(key).digest('hex').slice(0, 32)}"`
+    const shown = { ...row, mimeType }
+    if (request.ifNoneMatch !== undefined && request.ifNoneMatch.split(/\s*,\s*/).includes(etag))
+      return { kind: 'not-modified', row: shown, etag }
+    const info = await store.head(key)
+    if (!info) throw MediaErrors.notFound({ details: { variant: request.variant } })
+    const range = parseRange(request.range, info.size)
+    if (range.kind === 'unsatisfiable')
+      return { kind: 'unsatisfiable', row: { ...shown, sizeBytes: info.size }, etag }
+    const read = await store.get(key, range.kind === 'range' ? { range } : undefined)
+    if (!read) throw MediaErrors.notFound({ details: { variant: request.variant } })
+    return { kind: 'file', row: shown, etag, read }
   }
 
   return { upload, discard, list, get, update, remove, file }

@@ -27,7 +27,7 @@ import {
 import { jobRuns, jobs } from './jobs.ts'
 import { mailOutbox, mailQueue } from './mail.ts'
 import { menuItems, menus } from './menus.ts'
-import { media } from './media.ts'
+import { media, mediaVariants } from './media.ts'
 import { siteInvitations, siteMembers } from './members.ts'
 import { entryPreviews } from './previews.ts'
 import { roles } from './roles.ts'
@@ -52,6 +52,7 @@ export {
   mailOutbox,
   mailQueue,
   media,
+  mediaVariants,
   menuItems,
   menus,
   redirects,
@@ -80,6 +81,7 @@ export const schema = {
   users,
   sites,
   media,
+  mediaVariants,
   siteDomains,
   roles,
   userSessions,

@@ -42,6 +42,13 @@ export const media = pgTable(
     focalX: real('focal_x'),
     focalY: real('focal_y'),
     idempotencyKey: text('idempotency_key'),
+    /** Image work (the variants job): `none` for files that need none, else `pending`, `ready`, `failed`. */
+    processing: text('processing').notNull().default('none'),
+    /** The cleaned original (orientation applied, metadata removed) readers are given, once made. */
+    cleanKey: text('clean_key'),
+    dominantColor: text('dominant_color'),
+    /** A ThumbHash of the image (base64): a tiny blurred preview shown while it loads. */
+    thumbhash: text('thumbhash'),
     createdAt: created(),
     updatedAt: updated(),
   },
@@ -52,6 +59,7 @@ export const media = pgTable(
     uniqueIndex('media_idempotency_key')
       .on(t.siteId, t.uploaderId, t.idempotencyKey)
       .where(sql`${t.idempotencyKey} is not null`),
+    check('media_processing_check', sql`${t.processing} in ('none', 'pending', 'ready', 'failed')`),
     check(
       'media_category_check',
       sql`${t.category} in ('image', 'pdf', 'audio', 'video', 'document', 'svg')`,
@@ -60,5 +68,32 @@ export const media = pgTable(
       'media_focal_check',
       sql`(${t.focalX} is null and ${t.focalY} is null) or (${t.focalX} between 0 and 1 and ${t.focalY} between 0 and 1)`,
     ),
+  ],
+)
+
+/**
+ * The resized copies of an image media item (row-level security, see migration 0016), made by the
+ * `media.process` job: one per width and format, at a key derived from both, so a job run again overwrites
+ * the same objects.
+ */
+export const mediaVariants = pgTable(
+  'media_variants',
+  {
+    id: uuid('id').primaryKey(),
+    siteId: siteRef(),
+    mediaId: uuid('media_id')
+      .notNull()
+      .references(() => media.id, { onDelete: 'cascade' }),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    format: text('format').notNull(),
+    storageKey: text('storage_key').notNull(),
+    sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
+    createdAt: created(),
+  },
+  (t) => [
+    uniqueIndex('media_variants_media_key').on(t.siteId, t.mediaId, t.width, t.format),
+    uniqueIndex('media_variants_storage_key').on(t.storageKey),
+    check('media_variants_format_check', sql`${t.format} in ('avif', 'webp', 'jpeg', 'png', 'gif')`),
   ],
 )
