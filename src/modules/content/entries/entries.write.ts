@@ -16,7 +16,7 @@ import {
   type EntryRow,
 } from './entries.repo.ts'
 import type { UpdateEntryInput } from './entries.schema.ts'
-import { renderRichText, richTextProblem, type RichTextProblem } from './rich-text.ts'
+import { mediaIdsInRichText, renderRichText, richTextProblem, type RichTextProblem } from './rich-text.ts'
 import { normaliseSlug } from './slug.ts'
 import { loadCompiledType, mediaIdsOf, validateEntryFields, type CompiledType } from '../types/index.ts'
 
@@ -32,6 +32,8 @@ export type ContentChange = Omit<UpdateEntryInput, 'password' | 'authorId'>
 export interface PreparedBody {
   problem?: RichTextProblem
   html?: string
+  /** The media items its images name: they must be the entry's site's. */
+  mediaIds?: string[]
 }
 
 export const EMPTY_SNAPSHOT: EntrySnapshot = {
@@ -51,7 +53,7 @@ export const SLUG_ATTEMPTS = 5
 export function prepareBody(body: unknown): PreparedBody {
   if (body === undefined) return {}
   const problem = richTextProblem(body)
-  return problem ? { problem } : { html: renderRichText(body) }
+  return problem ? { problem } : { html: renderRichText(body), mediaIds: mediaIdsInRichText(body) }
 }
 
 export async function loadTypeOf(tx: Tx, row: EntryRow): Promise<CompiledType> {
@@ -123,6 +125,16 @@ export async function buildSnapshot(
     const id = featuredMediaId.toLowerCase()
     if (!(await mediaIdsOf(tx, q.siteId, [id])).has(id))
       problems.featuredMediaId = { code: 'reference', message: 'No such media item on this site.' }
+  }
+  const bodyMedia = q.body.mediaIds ?? []
+  if (bodyMedia.length > 0 && !problems.body) {
+    const found = await mediaIdsOf(tx, q.siteId, bodyMedia)
+    const missing = bodyMedia.filter((id) => !found.has(id))
+    if (missing.length > 0)
+      problems.body = {
+        code: 'reference',
+        message: `No such media item on this site: ${missing.join(', ')}.`,
+      }
   }
   if (Object.keys(problems).length > 0) throw ContentErrors.fieldsInvalid({ details: { fields: problems } })
   const parentId = change.parentId === undefined ? base.parentId : change.parentId

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { assertRichText, classifyUrl, plainTextOf, renderRichText, richTextProblem } from './rich-text.ts'
+import {
+  assertRichText,
+  classifyUrl,
+  mediaIdsInRichText,
+  plainTextOf,
+  renderRichText,
+  richTextProblem,
+} from './rich-text.ts'
 
 const doc = (...content: unknown[]) => ({ type: 'doc', content })
 const para = (...content: unknown[]) => ({ type: 'paragraph', content })
@@ -146,5 +153,27 @@ describe('classifyUrl and plainTextOf', () => {
 
   it('extracts text by block', () => {
     expect(plainTextOf(doc(para(text('a'), text('b')), para(text('c'))))).toBe('ab\nc')
+  })
+})
+
+describe('images that name media items', () => {
+  const doc = (...mediaIds: unknown[]) => ({
+    type: 'doc',
+    content: mediaIds.map((mediaId) => ({
+      type: 'paragraph',
+      content: [{ type: 'image', attrs: { src: '/media/a.png', mediaId } }],
+    })),
+  })
+  const id = '01a24ec0-b239-736a-a230-326cc9023867'
+
+  it('lists each media item once, in lower case', () => {
+    expect(mediaIdsInRichText(doc(id, id.toUpperCase()))).toEqual([id])
+    expect(mediaIdsInRichText({ type: 'doc', content: [{ type: 'paragraph' }] })).toEqual([])
+  })
+
+  it('refuses a mediaId that is not an id', () => {
+    expect(richTextProblem(doc('../etc'))?.code).toBe('rich_text')
+    expect(richTextProblem(doc(42))?.code).toBe('rich_text')
+    expect(richTextProblem(doc(id))).toBeUndefined()
   })
 })

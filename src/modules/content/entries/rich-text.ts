@@ -254,6 +254,8 @@ export interface RichTextProblem {
   message: string
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
 function problemAt(path: string, code: string, message: string): RichTextProblem {
   return { code, message: path ? `${message} (at ${path})` : message }
 }
@@ -275,6 +277,11 @@ function nodeProblem(
   if (node.type === 'text') return textProblem(node, path)
   if (node.type === 'image' && !classifyUrl(isRecord(node.attrs) ? node.attrs.src : undefined, 'image'))
     return problemAt(path, 'unsafe_url', 'Images need an http(s) or site-relative source.')
+  if (node.type === 'image' && isRecord(node.attrs) && node.attrs.mediaId !== undefined) {
+    const { mediaId } = node.attrs
+    if (typeof mediaId !== 'string' || !UUID.test(mediaId))
+      return problemAt(path, 'rich_text', 'An image’s mediaId must be the id of a media item.')
+  }
   if (node.content === undefined) return undefined
   if (!Array.isArray(node.content)) return problemAt(path, 'rich_text', "A node's content must be a list.")
   for (const [i, child] of node.content.entries()) {
@@ -309,6 +316,22 @@ export function richTextProblem(doc: unknown): RichTextProblem | undefined {
   if (JSON.stringify(doc).length > BODY_MAX_BYTES)
     return problemAt('', 'too_large', `The document is larger than ${BODY_MAX_BYTES} bytes.`)
   return undefined
+}
+
+/**
+ * The media items a document's images name (`attrs.mediaId`), each once. Call it on a document that
+ * passed `richTextProblem`: the walk trusts its shape and depth.
+ */
+export function mediaIdsInRichText(doc: unknown): string[] {
+  const found = new Set<string>()
+  const walk = (node: unknown): void => {
+    if (!isRecord(node)) return
+    if (node.type === 'image' && isRecord(node.attrs) && typeof node.attrs.mediaId === 'string')
+      found.add(node.attrs.mediaId.toLowerCase())
+    if (Array.isArray(node.content)) for (const child of node.content) walk(child)
+  }
+  walk(doc)
+  return [...found]
 }
 
 /** Throws COLOPHON_CONTENT_FIELDS_INVALID with `details.fields.body` when the document may not be saved. */

@@ -461,7 +461,7 @@ describe('the library', () => {
 })
 
 describe('references from entries', () => {
-  it('take media items of the entry’s own site only, as its featured image and in media fields', async () => {
+  it('take media items of the entry’s own site only: featured image, media fields, images in the body', async () => {
     const own = (await upload(author, [file(png, 'cover.png')])).json().id
     const other = await createSite(app, { slug: 'ref-other', name: 'Ref other' })
     const foreign = (await upload(admin, [file(png, 'theirs.png')], { siteId: other })).json().id
@@ -504,6 +504,29 @@ describe('references from entries', () => {
     })
     expect(badField.statusCode).toBe(400)
     expect(errorOf(badField).details).toMatchObject({ fields: { cover: { code: 'reference' } } })
+
+    const image = (mediaId: unknown) => ({
+      type: 'doc',
+      content: [{ type: 'image', attrs: { src: '/media/x.png', alt: 'A box', mediaId } }],
+    })
+    const inBody = await author.request({
+      method: 'POST',
+      url: entries,
+      payload: { type: 'post', title: 'Pictured', body: image(own) },
+    })
+    expect(inBody.statusCode, inBody.body).toBe(201)
+    for (const [mediaId, code] of [
+      [foreign, 'reference'],
+      ['not-an-id', 'rich_text'],
+    ]) {
+      const refused = await author.request({
+        method: 'POST',
+        url: entries,
+        payload: { type: 'post', title: 'Pictured elsewhere', body: image(mediaId) },
+      })
+      expect(refused.statusCode).toBe(400)
+      expect(errorOf(refused).details).toMatchObject({ fields: { body: { code } } })
+    }
   })
 })
 
