@@ -139,6 +139,7 @@ import { createRedirectsService, redirectsRoutes } from '../modules/redirects/in
 import {
   createMediaProcessor,
   createMediaService,
+  limitImageMemory,
   mediaRoutes,
   registerMediaJobs,
 } from '../modules/media/index.ts'
@@ -464,6 +465,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await server.register(quotasRoutes, { service: quotas })
   const mediaStore = createMediaStore(config)
   server.addHook('onClose', () => mediaStore.close())
+  // Image work (upload checks, the variants job) shares the process with everything else: bounded memory.
+  limitImageMemory()
   registerMediaJobs(jobs, createMediaProcessor({ store: mediaStore, tmpDir: uploadSpoolDir(config) }))
   await server.register(mediaRoutes, {
     service: createMediaService({

@@ -1,5 +1,6 @@
 /** Media: the library of uploaded files of each site. See README.md. */
 export { MediaErrors } from './library/media.errors.ts'
+export { limitImageMemory } from './files/index.ts'
 export { mediaRoutes } from './library/media.routes.ts'
 export type { MediaRoutesOptions } from './library/media.routes.ts'
 export { createMediaService } from './library/media.service.ts'

@@ -7,7 +7,7 @@
  * the type is sniffed from the bytes (libvips is never handed SVG, PDF or anything outside the image
  * list), the header's size is checked before any decoder runs, sharp's pixel limit and truncation check
  * are on, reads are sequential and each pipeline has a time limit. sharp's global settings (concurrency,
- * cache) are left alone.
+ * cache) are set once for the process by `limitImageMemory`, never per call.
  */
 import { writeFile } from 'node:fs/promises'
 import sharp, { type OutputInfo, type Sharp } from 'sharp'
@@ -26,6 +26,18 @@ export const MAX_SIDE = 30_000
 export const IMAGE_TIMEOUT_SECONDS = 120
 /** The largest side of the picture a thumbhash is computed from (thumbhash's own bound). */
 const PLACEHOLDER_SIDE = 100
+
+/**
+ * Sets libvips for a server that runs image work beside other work, once per process (build-app calls
+ * it): no operation cache (it keeps decoded images around for reuse a job never makes) and one worker
+ * thread per pipeline (the encoders keep their own threads). Measured on a 2-core machine with a
+ * 3,600 × 2,700 JPEG, the variants job peaked at 494 MB above idle with libvips' defaults, 324 MB without
+ * the cache and 255 MB with one thread as well, and took the same time (about 17.5 s).
+ */
+export function limitImageMemory(): void {
+  sharp.cache(false)
+  sharp.concurrency(1)
+}
 
 export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'avif'
 export type VariantFormat = 'avif' | 'webp' | 'original'

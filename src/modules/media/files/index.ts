@@ -32,6 +32,7 @@ export {
   MAX_SIDE,
   cleanOriginal,
   inspectImage,
+  limitImageMemory,
   makeVariant,
   placeholderOf,
   type ImageFormat,
