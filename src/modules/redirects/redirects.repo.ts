@@ -1,5 +1,11 @@
 import { and, desc, eq, ilike, lt, ne, or, sql, type SQL } from 'drizzle-orm'
-import { schema, statementCache, type StatementRead, type Tx } from '../../platform/db/index.ts'
+import {
+  containsPattern,
+  schema,
+  statementCache,
+  type StatementRead,
+  type Tx,
+} from '../../platform/db/index.ts'
 
 const { redirects } = schema
 
@@ -23,16 +29,11 @@ export async function lockSiteRedirects(tx: Tx, siteId: string): Promise<void> {
   await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`redirects:${siteId}`}, 0))`)
 }
 
-/** `%`, `_` and `\` typed by the user match themselves in a LIKE pattern. */
-function likeEscaped(text: string): string {
-  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`)
-}
-
 export function listRedirects(
   tx: Tx,
   q: { siteId: string; before?: string | undefined; limit: number; automatic?: boolean; search?: string },
 ): Promise<RedirectRow[]> {
-  const pattern = q.search ? `%${likeEscaped(q.search)}%` : undefined
+  const pattern = q.search ? containsPattern(q.search) : undefined
   return tx
     .select()
     .from(redirects)

@@ -1,5 +1,5 @@
 import { and, desc, eq, ilike, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm'
-import { schema, type Tx } from '../../platform/db/index.ts'
+import { containsPattern, schema, type Tx } from '../../platform/db/index.ts'
 
 const { roles, siteDomains, siteMembers, sites, users } = schema
 
@@ -95,7 +95,7 @@ export async function listSiteRows(tx: Tx, filter: SiteListFilter): Promise<Site
     filter.before ? lt(sites.id, filter.before) : undefined,
   ]
   if (filter.q) {
-    const pattern = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+    const pattern = containsPattern(filter.q)
     conditions.push(or(ilike(sites.name, pattern), ilike(sites.slug, pattern)))
   }
   // Spelled out: in a one-table select Drizzle leaves column names unqualified, and `id` would then be

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, ilike, isNull, ne, or, sql, type SQL } from 'drizzle-orm'
-import { schema, type Tx } from '../../platform/db/index.ts'
+import { containsPattern, schema, type Tx } from '../../platform/db/index.ts'
 
 const { terms, taxonomies } = schema
 
@@ -42,10 +42,6 @@ function selectCounted(tx: Tx, siteId: string) {
     .innerJoin(taxonomies, eq(taxonomies.id, terms.taxonomyId))
 }
 
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-}
-
 export function listTerms(
   tx: Tx,
   q: {
@@ -65,7 +61,7 @@ export function listTerms(
         ? isNull(terms.parentId)
         : eq(terms.parentId, q.parentId)
   const search = q.search
-    ? or(ilike(terms.name, likePattern(q.search)), ilike(terms.slug, likePattern(q.search)))
+    ? or(ilike(terms.name, containsPattern(q.search)), ilike(terms.slug, containsPattern(q.search)))
     : undefined
   return selectCounted(tx, q.siteId)
     .where(

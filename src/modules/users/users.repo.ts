@@ -1,5 +1,5 @@
 import { and, desc, eq, ilike, lt, ne, or, sql } from 'drizzle-orm'
-import { schema, type Tx } from '../../platform/db/index.ts'
+import { containsPattern, schema, type Tx } from '../../platform/db/index.ts'
 
 const { users, roles, userTotp, userRecoveryCodes, userTokens, authChallenges, apiKeys, siteMembers } = schema
 
@@ -97,14 +97,6 @@ const adminColumns = {
 
 function adminRowOf(row: UserAdminRow): UserAdminRow {
   return { ...row, twoFactorEnabled: Boolean(row.twoFactorEnabled) }
-}
-
-/**
- * The search text as a LIKE pattern matching it anywhere: its own `%`, `_` and `\` are escaped so they
- * match literally. The pattern travels as a bound parameter, never as SQL text.
- */
-function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 }
 
 export interface UserListQuery {

@@ -22,6 +22,7 @@ export type { AppliedMigration, ApplyOptions, ApplyResult, MigrationStatus } fro
 export { schema } from './schema/index.ts'
 export { newId } from './ids.ts'
 export { pageOf } from './page.ts'
+export { containsPattern } from './like.ts'
 export type { Page } from './page.ts'
 export { analyzeTables } from './analyze.ts'
 export { BUS_CHANNEL, MAX_NOTIFY_BYTES, postgresTransport } from './notify-transport.ts'

@@ -22,7 +22,7 @@ export type { Limiter } from './limiter.ts'
 export { cacheKeyOf, createResponseCache } from './response-cache.ts'
 export type { ResponseCache, ResponseCacheOptions } from './response-cache.ts'
 export { rateLimitStore } from './rate-limit.store.ts'
-export { registerSecurityHeaders, securityHeadersOf } from './security-headers.ts'
+export { SANDBOXED_FILE_CSP, registerSecurityHeaders, securityHeadersOf } from './security-headers.ts'
 export { entityTag, etagHash } from './etag.ts'
 export { reservedAreaOf, type ReservedArea } from './reserved-paths.ts'
 export {
@@ -48,4 +48,4 @@ export type {
   PageToKeep,
   SharedPageStore,
 } from './page-cache.ts'
-export { urlTextProblem } from './text.rules.ts'
+export { isValidText, urlTextProblem } from './text.rules.ts'

@@ -37,3 +37,9 @@ export function registerSecurityHeaders(server: FastifyInstance, options: Helmet
     reply.headers(headers)
   })
 }
+
+/**
+ * The Content-Security-Policy of a file opened on its own that could carry script (an SVG, a PDF): it runs
+ * nothing, loads nothing and is sandboxed, whatever it holds; inline styles still apply.
+ */
+export const SANDBOXED_FILE_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"

@@ -26,7 +26,7 @@ const BUCKET = 'colophon-test'
 const SERVER_SCRIPT = `
 const S3rver = require('s3rver')
 const server = new S3rver(JSON.parse(process.argv[1]))
-server.run().then(({ port }) => console.log(JSON.stringify({ port })))
+server.run().then(({ port }) => process.stdout.write(JSON.stringify({ port }) + '\\n'))
 process.on('SIGTERM', () => server.close().then(() => process.exit(0)))
 `
 

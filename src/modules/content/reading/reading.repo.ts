@@ -1,6 +1,6 @@
 import { and, getTableColumns, sql, type SQL } from 'drizzle-orm'
 import type { PgColumn } from 'drizzle-orm/pg-core'
-import { schema, statementCache, type StatementRead } from '../../../platform/db/index.ts'
+import { containsPattern, schema, statementCache, type StatementRead } from '../../../platform/db/index.ts'
 import { visibleTo, type Audience } from '../audience.repo.ts'
 import type { EntryRow } from '../entries/index.ts'
 
@@ -201,11 +201,6 @@ function termFilter(index: number, kind: 'id' | 'slug'): SQL {
           where tm.site_id = ${SITE} and tx.site_id = ${SITE} and tx.key = ${value(`taxonomy${index}`)}
           and tm.slug = ${value(`termSlug${index}`)})`
   return sql`exists (select 1 from entry_terms et where et.site_id = ${SITE} and et.entry_id = ${entries.id} and ${match})`
-}
-
-/** `%`, `_` and the escape character itself lose their LIKE meaning in a searched title. */
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 }
 
 function filterConditions(s: ListShape): SQL[] {
@@ -422,7 +417,7 @@ function listShape(q: ListQuery): { shape: ListShape; values: Record<string, unk
   if (f.parentId) values.parent = f.parentId
   if (f.publishedAfter) values.publishedAfter = f.publishedAfter
   if (f.publishedBefore) values.publishedBefore = f.publishedBefore
-  if (f.search) values.search = likePattern(f.search)
+  if (f.search) values.search = containsPattern(f.search)
   if (f.slug) values.slug = f.slug
   if (q.after) {
     values.cursorId = q.after.id

@@ -14,6 +14,11 @@ export const MediaErrors = {
     400,
     'The multipart body cannot be read: too many parts or fields, a field name or value too long, or a broken body.',
   ),
+  fieldInvalid: defineError(
+    'COLOPHON_MEDIA_FIELD_INVALID',
+    400,
+    'A field of the upload is too long or not valid text: see details for the field and its limit.',
+  ),
   fileTooLarge: defineError(
     'COLOPHON_MEDIA_FILE_TOO_LARGE',
     413,

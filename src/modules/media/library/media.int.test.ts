@@ -210,6 +210,18 @@ describe('uploading', () => {
       'COLOPHON_MEDIA_FILE_MISSING',
     ],
     [
+      'a title past its limit',
+      () => [{ name: 'title', body: 't'.repeat(501) }, file(png)],
+      400,
+      'COLOPHON_MEDIA_FIELD_INVALID',
+    ],
+    [
+      'alt text holding NUL',
+      () => [{ name: 'alt', body: 'a\u0000b' }, file(png)],
+      400,
+      'COLOPHON_MEDIA_FIELD_INVALID',
+    ],
+    [
       'a huge field name',
       () => [{ name: 'x'.repeat(5000), body: 'v' }, file(png)],
       400,

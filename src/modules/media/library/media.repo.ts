@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gte, ilike, inArray, lt, or, sql } from 'drizzle-orm'
-import { schema, type Tx } from '../../../platform/db/index.ts'
+import { containsPattern, schema, type Tx } from '../../../platform/db/index.ts'
 
 const { media, mediaVariants } = schema
 
@@ -40,10 +40,6 @@ export async function findByIdempotencyKey(
   return row
 }
 
-function likeEscaped(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`)
-}
-
 export function listMedia(
   tx: Tx,
   q: {
@@ -57,7 +53,7 @@ export function listMedia(
     createdBefore?: string | undefined
   },
 ): Promise<MediaRow[]> {
-  const pattern = q.search ? `%${likeEscaped(q.search)}%` : undefined
+  const pattern = q.search ? containsPattern(q.search) : undefined
   return tx
     .select()
     .from(media)

@@ -2,7 +2,7 @@ import multipart from '@fastify/multipart'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import Type from 'typebox'
 import { isAppError } from '../../../platform/errors/index.ts'
-import { needs } from '../../../platform/http/index.ts'
+import { SANDBOXED_FILE_CSP, isValidText, needs } from '../../../platform/http/index.ts'
 import { MediaErrors } from './media.errors.ts'
 import {
   FileQuery,
@@ -11,6 +11,7 @@ import {
   MediaParams,
   MediaView,
   SiteParams,
+  TEXT_LIMITS,
   UpdateMediaBody,
 } from './media.schema.ts'
 import type { FileAnswer, MediaService, UploadInput } from './media.service.ts'
@@ -26,8 +27,20 @@ type MediaRoute = { Params: { site: string; id: string } }
 const tags = ['media']
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,200}$/
 const MAX_FIELD_NAME = 100
-/** Fields an upload may carry besides its file (sent before it). */
-const UPLOAD_FIELDS = new Set(['title', 'alt'])
+type UploadField = keyof typeof TEXT_LIMITS
+
+/** Fields an upload may carry besides its file (sent before it): the same limits as an edit's. */
+function isUploadField(name: string): name is UploadField {
+  return Object.hasOwn(TEXT_LIMITS, name)
+}
+
+function uploadField(name: UploadField, value: unknown): string {
+  const text = String(value)
+  const maxLength = TEXT_LIMITS[name]
+  if ([...text].length > maxLength || !isValidText(text))
+    throw MediaErrors.fieldInvalid({ details: { field: name, maxLength } })
+  return text
+}
 
 /** The parser's own refusals of a multipart body, as our coded errors. */
 const MULTIPART_ERRORS: Readonly<Record<string, () => Error>> = {
@@ -94,7 +107,7 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOpti
       const key = request.headers['idempotency-key']
       if (key !== undefined && (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)))
         throw MediaErrors.idempotencyKeyInvalid()
-      const fields: Partial<Record<'title' | 'alt', string>> = {}
+      const fields: Partial<Record<UploadField, string>> = {}
       let result: Awaited<ReturnType<MediaService['upload']>> | undefined
       try {
         for await (const part of request.parts()) {
@@ -102,8 +115,8 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOpti
           if (part.fieldname.length > MAX_FIELD_NAME) throw MediaErrors.uploadMalformed()
           if (part.type === 'field') {
             if (part.fieldnameTruncated || part.valueTruncated) throw MediaErrors.uploadMalformed()
-            if (!result && UPLOAD_FIELDS.has(part.fieldname))
-              fields[part.fieldname as 'title'] = String(part.value)
+            if (!result && isUploadField(part.fieldname))
+              fields[part.fieldname] = uploadField(part.fieldname, part.value)
             continue
           }
           if (part.fieldname !== 'file') {
@@ -240,7 +253,7 @@ function sendFile(reply: FastifyReply, answer: FileAnswer): FastifyReply {
     .type(row.mimeType)
     .header('content-disposition', `${disposition}; filename*=UTF-8''${encodeURIComponent(row.filename)}`)
   if (row.category === 'svg' || row.category === 'pdf')
-    reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+    reply.header('content-security-policy', SANDBOXED_FILE_CSP)
   const { read } = answer
   if (read.range) {
     reply

@@ -7,9 +7,14 @@ const Category = Type.Union(
   ['image', 'pdf', 'audio', 'video', 'document', 'svg'].map((c) => Type.Literal(c)),
   { description: 'What kind of file it is, decided from its bytes.' },
 )
-const Title = Type.String({ maxLength: 500, description: 'A name for editors (defaults to the file name).' })
+/** The longest title and alt text, in characters (the upload's fields are held to them too). */
+export const TEXT_LIMITS = { title: 500, alt: 1500 } as const
+const Title = Type.String({
+  maxLength: TEXT_LIMITS.title,
+  description: 'A name for editors (defaults to the file name).',
+})
 const Alt = Type.String({
-  maxLength: 1500,
+  maxLength: TEXT_LIMITS.alt,
   description: 'Text that stands for the image for readers who cannot see it.',
 })
 const Caption = Type.String({ maxLength: 5000, description: 'Shown under the file where it is used.' })

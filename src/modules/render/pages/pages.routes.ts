@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { SiteRef } from '../../../platform/access/index.ts'
 import {
   PUBLIC,
+  SANDBOXED_FILE_CSP,
   cacheTagHeader,
   cachedPageOf,
   pageTags,
@@ -60,7 +61,7 @@ export async function pagesRoutes(app: FastifyInstance, options: PagesRoutesOpti
         .header('x-content-type-options', 'nosniff')
       // An SVG opened on its own runs no script and reaches nothing.
       if (asset.contentType.startsWith('image/svg'))
-        reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+        reply.header('content-security-policy', SANDBOXED_FILE_CSP)
       return reply.send(asset.bytes)
     },
   )
