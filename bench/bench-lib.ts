@@ -3,7 +3,7 @@
  * 127.0.0.1, autocannon runs, and the figures (requests/s, latency, queries per request, RSS) printed as
  * ratios to `/health` measured in the same process (shared machines are noisy; ratios compare between runs).
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import autocannon from 'autocannon'
@@ -134,3 +134,60 @@ export async function idleRss(): Promise<number> {
 }
 
 export const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`
+
+/** The kernel's high-water mark of this process's RSS (bytes), or undefined where /proc is not there. */
+function kernelPeakRss(): number | undefined {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))
+    return match ? Number(match[1]) * 1024 : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Resets the kernel's high-water mark to the current RSS (Linux ≥ 4.0); false where it cannot. */
+function resetKernelPeakRss(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5')
+    return true
+  } catch {
+    return false
+  }
+}
+
+export interface PeakRss<T> {
+  result: T
+  /** The higher of the two readings below (bytes). */
+  peakRss: number
+  /** The highest RSS the sampler saw (bytes). */
+  sampledPeak: number
+  samples: number
+  /** The kernel's high-water mark over `fn` (bytes), when it could be reset first; exact, unlike sampling. */
+  kernelPeak: number | undefined
+}
+
+/**
+ * The peak RSS while `fn` runs, by two means: sampling every `everyMs` (a short spike between two samples
+ * is missed, and a busy event loop stretches the gaps), and, on Linux, the kernel's own high-water mark
+ * reset just before `fn` (it misses nothing).
+ */
+export async function measurePeakRss<T>(
+  fn: () => Promise<T>,
+  options: { everyMs?: number } = {},
+): Promise<PeakRss<T>> {
+  let sampledPeak = process.memoryUsage.rss()
+  let samples = 1
+  const timer = setInterval(() => {
+    sampledPeak = Math.max(sampledPeak, process.memoryUsage.rss())
+    samples += 1
+  }, options.everyMs ?? 2)
+  const isReset = resetKernelPeakRss()
+  try {
+    const result = await fn()
+    sampledPeak = Math.max(sampledPeak, process.memoryUsage.rss())
+    const kernelPeak = isReset ? kernelPeakRss() : undefined
+    return { result, peakRss: Math.max(sampledPeak, kernelPeak ?? 0), sampledPeak, samples, kernelPeak }
+  } finally {
+    clearInterval(timer)
+  }
+}

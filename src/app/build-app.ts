@@ -100,7 +100,7 @@ import {
   type SetupService,
   type SetupStep,
 } from '../modules/setup/index.ts'
-import { createMediaStore, uploadSpoolDir } from './media-store.ts'
+import { createMediaStore, importAllowList, uploadSpoolDir } from './media-store.ts'
 import { CACHE_TOPIC, mayChangeWhatReadersSee, publishPageChange } from './page-changes.ts'
 import { resealStoredSecrets } from './secrets.ts'
 import { VERSION } from './version.ts'
@@ -137,8 +137,13 @@ import {
 } from '../modules/taxonomy/index.ts'
 import { createRedirectsService, redirectsRoutes } from '../modules/redirects/index.ts'
 import {
+  MEDIA_PURGE_SITE_QUEUE,
+  createFoldersService,
+  createMediaLinker,
   createMediaProcessor,
   createMediaService,
+  createPublicMedia,
+  publicMediaRoutes,
   limitImageMemory,
   mediaRoutes,
   registerMediaJobs,
@@ -463,18 +468,33 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
   })
   await server.register(quotasRoutes, { service: quotas })
-  const mediaStore = createMediaStore(config)
+  const mediaStore = createMediaStore(config, engine.orm)
   server.addHook('onClose', () => mediaStore.close())
   // Image work (upload checks, the variants job) shares the process with everything else: bounded memory.
   limitImageMemory()
-  registerMediaJobs(jobs, createMediaProcessor({ store: mediaStore, tmpDir: uploadSpoolDir(config) }))
+  registerMediaJobs(jobs, createMediaProcessor({ store: mediaStore, tmpDir: uploadSpoolDir(config) }), {
+    store: mediaStore,
+    providers: mediaStore.providers,
+  })
+  const publicMedia = createPublicMedia({ orm: engine.orm, store: mediaStore, signer: box })
+  // Readers get media URLs in replies and pages: plain for public items, signed for the rest.
+  const mediaLinker = createMediaLinker({
+    signer: box,
+    lifetimeSeconds: config.mediaSignedUrlSeconds,
+    publicBaseUrl: config.mediaPublicBaseUrl,
+  })
   await server.register(mediaRoutes, {
+    folders: createFoldersService(),
     service: createMediaService({
       store: mediaStore,
       quotas,
       jobs,
       maxUploadBytes: config.mediaMaxUploadBytes,
       tmpDir: uploadSpoolDir(config),
+      importer: {
+        timeoutMs: config.mediaImportTimeoutSeconds * 1000,
+        allow: importAllowList(config.mediaImportAllow),
+      },
     }),
     maxUploadBytes: config.mediaMaxUploadBytes,
   })
@@ -540,7 +560,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await server.register(relationsRoutes, { service: createRelationsService() })
   await server.register(seriesRoutes, { service: createSeriesService() })
   await server.register(readingRoutes, {
-    service: createReadingService(),
+    service: createReadingService({ media: mediaLinker }),
     cache: readCache,
     passwordLimits: { perClient: config.entryPasswordRateLimit, perEntry: config.entryPasswordFailLimit },
   })
@@ -573,7 +593,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const findMain = async () => (mainSite ??= await findMainSite(engine.orm))
   // Preview links hand out the site's canonical address; pages open them.
   const previews = createPreviewsService({
-    reading: createReadingService(),
+    reading: createReadingService({ media: mediaLinker }),
     originOf: (ctx) => pages.originOf(ctx),
   })
   // Canonical URLs: the configured public URL, else the root domain on this node's port.
@@ -582,7 +602,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     orm: engine.orm,
     box,
     previews,
-    reading: createReadingService(),
+    reading: createReadingService({ media: mediaLinker }),
     themes,
     publicUrl: networkUrl,
   })
@@ -602,6 +622,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     mainSite: findMain,
     passwordLimits: { perClient: config.entryPasswordRateLimit, perEntry: config.entryPasswordFailLimit },
   })
+  await server.register(publicMediaRoutes, { media: publicMedia, mainSite: findMain })
   await server.register(pagesRoutes, {
     service: pages,
     mainSite: findMain,
@@ -627,6 +648,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     const purged = await purgeDeletedSites(ctx, now)
     if (purged.length > 0) {
       server.log.info({ purged: purged.map((p) => p.slug) }, 'deleted sites purged')
+      // Their media objects go too, from every provider, by a job that retries if storage is down.
+      for (const site of purged)
+        await jobs.send(
+          ctx,
+          MEDIA_PURGE_SITE_QUEUE,
+          { siteId: site.id },
+          { singletonKey: `purge:${site.id}` },
+        )
       // A whole site's rows went at once: fresh statistics before the next plans are made (analyze.ts).
       await analyzeTables(engine)
     }

@@ -47,6 +47,10 @@ Commands:
       The password is read from --password-file, else from standard input.
   secrets rotate           Encrypt every stored secret with the current key (after changing
                            COLOPHON_ENCRYPTION_KEY; see docs/operations.md).
+  media move               Move a site's media to the other storage provider (see docs/operations.md).
+      --site <id or slug> --to <local|s3> [--keep-source]
+      Copies, switches the site, then deletes from the old provider unless --keep-source. Run it again
+      after an interruption: objects already copied are skipped.
   help                     Show this text.
 
 Configuration comes from COLOPHON_* environment variables, DATABASE_URL and COLOPHON_CONFIG (a JSON
@@ -63,6 +67,9 @@ function parseCliArgs(argv: string[]) {
       name: { type: 'string' },
       'site-name': { type: 'string' },
       'password-file': { type: 'string' },
+      site: { type: 'string' },
+      to: { type: 'string' },
+      'keep-source': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -114,6 +121,18 @@ const COMMANDS = new Map<string, (input: CommandInput) => Promise<CliResult>>([
     async ({ config, rest, io }) => {
       const { createSecretsCommand } = await import('./cli-secrets.ts')
       return createSecretsCommand(config, { out: io.stdout, err: io.stderr })(rest[0])
+    },
+  ],
+  [
+    'media',
+    async ({ config, rest, options, io }) => {
+      const { createMediaCommand } = await import('./cli-media.ts')
+      return createMediaCommand(config, { out: io.stdout, err: io.stderr })({
+        action: rest[0],
+        site: options.site,
+        to: options.to,
+        keepSource: options['keep-source'],
+      })
     },
   ],
   [

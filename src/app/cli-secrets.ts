@@ -1,5 +1,6 @@
 import type { Config } from '../platform/config/index.ts'
-import { migrationStatus, openEngine, readMigrationFiles, type Engine } from '../platform/db/index.ts'
+import { commandDeps, type CommandDeps } from './cli-deps.ts'
+import { migrationStatus, readMigrationFiles } from '../platform/db/index.ts'
 import { openKeyring } from '../platform/security/index.ts'
 import { resealStoredSecrets } from './secrets.ts'
 
@@ -9,18 +10,8 @@ import { resealStoredSecrets } from './secrets.ts'
  * secrets too. Safe to run while nodes serve (each value is replaced only if unchanged). Exits 1 when
  * some value no configured key opens: the previous key it names must not be dropped yet.
  */
-export function createSecretsCommand(
-  config: Config,
-  {
-    out = process.stdout,
-    err = process.stderr,
-    openDatabase = () => openEngine({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: 2 }),
-  }: {
-    out?: NodeJS.WritableStream
-    err?: NodeJS.WritableStream
-    openDatabase?: () => Promise<Engine>
-  } = {},
-) {
+export function createSecretsCommand(config: Config, deps: CommandDeps = {}) {
+  const { out, err, openDatabase } = commandDeps(config, deps)
   return async (action: string | undefined): Promise<number> => {
     if (action !== 'rotate') {
       err.write('usage: colophon secrets rotate\n')

@@ -131,6 +131,11 @@ async function seedContentRows(site: string, userId: string): Promise<void> {
     "INSERT INTO media_variants (id, site_id, media_id, width, height, format, storage_key, size_bytes) VALUES ($1, $2, $3, 1, 1, 'webp', $4, 1)",
     [newId(), site, mediaId, `${site}/variants/${mediaId}/1.webp`],
   )
+  await q("INSERT INTO media_folders (id, site_id, name) VALUES ($1, $2, 'Photos')", [newId(), site])
+  await q(
+    "INSERT INTO entry_media (site_id, entry_id, media_id, via, scope) VALUES ($1, $2, $3, 'featured', 'live')",
+    [site, a, mediaId],
+  )
   await q(
     "INSERT INTO menu_items (id, site_id, menu_id, position, kind, entry_id) VALUES ($1, $2, $3, 0, 'entry', $4)",
     [newId(), site, menu, a],

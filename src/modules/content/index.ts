@@ -44,6 +44,8 @@ export {
   permalinkOf,
   type PermalinkInput,
   reassignEntriesOfDeletedUser,
+  removeMediaFromEntries,
+  shownPublicly,
 } from './entries/index.ts'
 export {
   createRevisionsService,
@@ -102,9 +104,13 @@ export {
   createReadingService,
   entryPasswordGuards,
   type ListEntriesInput,
+  type MediaInclude,
+  type MediaLinker,
   type PasswordGuard,
   type ReadingEntry,
   type ReadingService,
+  type ReadingServiceDeps,
+  type StoredMediaInclude,
   readingRoutes,
 } from './reading/index.ts'
 // --- end reading ---

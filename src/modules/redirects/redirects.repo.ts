@@ -5,6 +5,7 @@ import {
   statementCache,
   type StatementRead,
   type Tx,
+  rowsOf,
 } from '../../platform/db/index.ts'
 
 const { redirects } = schema
@@ -180,9 +181,4 @@ export async function findTarget(
   if (!row) return undefined
   const [toPath, statusCode] = row as [string, number]
   return { toPath, statusCode }
-}
-
-/** `execute` returns `{ rows }` (or the rows themselves, depending on the driver). */
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { META_SCHEMA, type Engine, type Tx } from '../../platform/db/index.ts'
+import { META_SCHEMA, rowsOf, type Engine, type Tx } from '../../platform/db/index.ts'
 import type { SetupState } from './setup.schema.ts'
 
 /**
@@ -63,10 +63,7 @@ export async function markMigrated(engine: Engine): Promise<void> {
 /** Locks the row for the final step and returns its state, inside the caller's transaction. */
 export async function lockSetupState(tx: Tx): Promise<SetupRecord['state'] | null> {
   const result = await tx.execute(sql.raw(`SELECT state FROM ${TABLE} WHERE id FOR UPDATE`))
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
-    state: SetupRecord['state']
-  }[]
-  return rows[0]?.state ?? null
+  return rowsOf<{ state: SetupRecord['state'] }>(result)[0]?.state ?? null
 }
 
 /** migrated → ready, forgetting the token, inside the caller's transaction. */

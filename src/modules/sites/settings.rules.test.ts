@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { readSiteSettings, robotsTxtIssue } from './settings.rules.ts'
+import { readMediaSettings, readSiteSettings, robotsTxtIssue } from './settings.rules.ts'
 import { DEFAULT_SEO_SETTINGS } from './seo-settings.schema.ts'
+import { MEDIA_CATEGORY_LIST } from '../media/files/index.ts'
+import { MEDIA_CATEGORIES } from './sites.schema.ts'
 
 const DEFAULTS = {
   authorsMayPublish: false,
   robotsTxt: '',
   seo: DEFAULT_SEO_SETTINGS,
+  media: { allowedCategories: ['image', 'pdf', 'audio', 'video', 'document'], keepMetadata: false },
   frontPageEntryId: null,
 }
 
@@ -70,5 +73,28 @@ describe('robotsTxtIssue', () => {
     expect(robotsTxtIssue(': no field')).toEqual({ line: 1, reason: 'not-a-rule' })
     expect(robotsTxtIssue('a: b\r\nc: d\rbell: \u0007')).toEqual({ line: 3, reason: 'control-character' })
     expect(robotsTxtIssue('x'.repeat(16_385))).toEqual({ line: 1, reason: 'too-long' })
+  })
+})
+
+describe('readMediaSettings', () => {
+  it('fills defaults, keeps known categories in list order, drops the rest', () => {
+    expect(readMediaSettings(undefined)).toEqual({
+      allowedCategories: ['image', 'pdf', 'audio', 'video', 'document'],
+      keepMetadata: false,
+    })
+    expect(
+      readMediaSettings({ allowedCategories: ['svg', 'exe', 'image', 'image'], keepMetadata: true }),
+    ).toEqual({
+      allowedCategories: ['image', 'svg'],
+      keepMetadata: true,
+    })
+    expect(readMediaSettings({ allowedCategories: 'image', keepMetadata: 'yes' })).toEqual(
+      readMediaSettings({}),
+    )
+    expect(readMediaSettings({ allowedCategories: [] }).allowedCategories).toEqual([])
+  })
+
+  it('names the same categories as the media module decides from the bytes', () => {
+    expect([...MEDIA_CATEGORIES]).toEqual([...MEDIA_CATEGORY_LIST])
   })
 })

@@ -1,5 +1,13 @@
 import { readSeoSettings } from './seo-settings.rules.ts'
-import { DEFAULT_SITE_SETTINGS, ROBOTS_TXT_MAX_LENGTH, type SiteSettings } from './sites.schema.ts'
+import {
+  DEFAULT_MEDIA_SETTINGS,
+  DEFAULT_SITE_SETTINGS,
+  MEDIA_CATEGORIES,
+  ROBOTS_TXT_MAX_LENGTH,
+  type MediaCategory,
+  type MediaSettings,
+  type SiteSettings,
+} from './sites.schema.ts'
 
 /**
  * The one reader of a site's stored settings (the `sites.settings` jsonb, as read from the database):
@@ -19,10 +27,27 @@ export function readSiteSettings(raw: unknown): SiteSettings {
         ? stored.robotsTxt
         : DEFAULT_SITE_SETTINGS.robotsTxt,
     seo: readSeoSettings(stored.seo),
+    media: readMediaSettings(stored.media),
     frontPageEntryId:
       typeof stored.frontPageEntryId === 'string' && UUID.test(stored.frontPageEntryId)
         ? stored.frontPageEntryId.toLowerCase()
         : DEFAULT_SITE_SETTINGS.frontPageEntryId,
+  }
+}
+
+/** The media settings through their closed shape: unknown categories dropped, defaults for the rest. */
+export function readMediaSettings(raw: unknown): MediaSettings {
+  const stored: Partial<Record<keyof MediaSettings, unknown>> =
+    typeof raw === 'object' && raw !== null ? raw : {}
+  const known = new Set<string>(MEDIA_CATEGORIES)
+  return {
+    allowedCategories: Array.isArray(stored.allowedCategories)
+      ? (MEDIA_CATEGORIES.filter(
+          (c) => known.has(c) && (stored.allowedCategories as unknown[]).includes(c),
+        ) satisfies MediaCategory[])
+      : DEFAULT_MEDIA_SETTINGS.allowedCategories,
+    keepMetadata:
+      typeof stored.keepMetadata === 'boolean' ? stored.keepMetadata : DEFAULT_MEDIA_SETTINGS.keepMetadata,
   }
 }
 

@@ -212,6 +212,7 @@ describe('site settings', () => {
       authorsMayPublish: false,
       robotsTxt: '',
       seo: DEFAULT_SEO_SETTINGS,
+      media: { allowedCategories: ['image', 'pdf', 'audio', 'video', 'document'], keepMetadata: false },
       frontPageEntryId: null,
     })
     const detail = await session.request({ method: 'GET', url: `/api/v1/sites/${site.id}` })

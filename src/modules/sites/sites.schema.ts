@@ -38,6 +38,42 @@ const Timezone = Type.String({
 /** Longest `robotsTxt` a site may keep (search engines read far more; this keeps the site row small). */
 export const ROBOTS_TXT_MAX_LENGTH = 16_384
 
+/**
+ * The kinds of media file a site may accept (the media module's categories, decided from the bytes; a
+ * test there keeps the two lists equal). `svg` is off until a site turns it on: SVG is markup, accepted
+ * only once sanitised.
+ */
+export const MEDIA_CATEGORIES = ['image', 'pdf', 'audio', 'video', 'document', 'svg'] as const
+export type MediaCategory = (typeof MEDIA_CATEGORIES)[number]
+
+const MediaCategoryLiteral = Type.Union([
+  Type.Literal('image'),
+  Type.Literal('pdf'),
+  Type.Literal('audio'),
+  Type.Literal('video'),
+  Type.Literal('document'),
+  Type.Literal('svg'),
+])
+
+const MediaSettingsObject = Type.Object(
+  {
+    allowedCategories: Type.Optional(
+      Type.Array(MediaCategoryLiteral, {
+        uniqueItems: true,
+        description:
+          'Kinds of file editors may upload: `image` (JPEG, PNG, GIF, WebP, AVIF), `pdf`, `audio`, `video`, `document` (office documents, text, CSV), `svg` (sanitised; a drawing with script or outside references is refused). Default: all but `svg`. HTML, scripts and programs are never accepted.',
+      }),
+    ),
+    keepMetadata: Type.Optional(
+      Type.Boolean({
+        description:
+          'Keep camera details (make, model, lens, exposure, dates) in images readers get. Location (GPS), names and thumbnails are removed whatever this says. Default: false, every piece of metadata removed.',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'What the media library accepts and keeps.' },
+)
+
 /** The site preferences beyond the typed columns. Closed: unknown keys are refused, not stored. */
 export const SiteSettingsObject = Type.Object(
   {
@@ -50,6 +86,7 @@ export const SiteSettingsObject = Type.Object(
         'The rules of the site’s `/robots.txt` (RFC 9309): lines of `field: value`, `#` comments and blank lines, at most 16,384 characters. Empty: `User-agent: *` and `Allow: /`. The served file always ends with a `Sitemap:` line naming the site’s sitemap index; when a network admin discourages indexing of the site, these rules are replaced by `Disallow: /`. Other lines and control characters are refused with 400 COLOPHON_SITES_ROBOTS_TXT_INVALID.',
     }),
     seo: SeoSettingsObject,
+    media: MediaSettingsObject,
     frontPageEntryId: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], {
       description:
         'An entry the front page shows instead of the latest entries (its own address then answers 301 to `/`), or null for the latest entries. While that entry is not published and public (a draft, private, password-protected, trashed or deleted), the front page shows the latest entries.',
@@ -57,12 +94,23 @@ export const SiteSettingsObject = Type.Object(
   },
   { additionalProperties: false },
 )
-/** The settings as read (`readSiteSettings`): every SEO key present. */
-export type SiteSettings = Omit<Static<typeof SiteSettingsObject>, 'seo'> & { seo: SeoSettings }
+/** The media settings as read: every key present. */
+export type MediaSettings = Required<Static<typeof MediaSettingsObject>>
+export const DEFAULT_MEDIA_SETTINGS: MediaSettings = Object.freeze({
+  allowedCategories: MEDIA_CATEGORIES.filter((c) => c !== 'svg'),
+  keepMetadata: false,
+})
+
+/** The settings as read (`readSiteSettings`): every SEO and media key present. */
+export type SiteSettings = Omit<Static<typeof SiteSettingsObject>, 'seo' | 'media'> & {
+  seo: SeoSettings
+  media: MediaSettings
+}
 export const DEFAULT_SITE_SETTINGS: SiteSettings = Object.freeze({
   authorsMayPublish: false,
   robotsTxt: '',
   seo: DEFAULT_SEO_SETTINGS,
+  media: DEFAULT_MEDIA_SETTINGS,
   frontPageEntryId: null,
 })
 

@@ -22,7 +22,7 @@ import {
   updateSite,
   type SiteListRow,
 } from './sites.repo.ts'
-import { readSiteSettings, robotsTxtIssue } from './settings.rules.ts'
+import { readMediaSettings, readSiteSettings, robotsTxtIssue } from './settings.rules.ts'
 import { readSeoSettings, seoSettingsIssue } from './seo-settings.rules.ts'
 import type { CreateSiteInput, ListSitesInput, PatchSettingsInput, SettingsViewData } from './sites.schema.ts'
 
@@ -299,11 +299,12 @@ export function createSitesService(deps: SitesServiceDeps) {
           tagline: patch.tagline === undefined ? before.tagline : patch.tagline.trim(),
           locale: locale ?? before.locale,
           timezone: timezone ?? before.timezone,
-          // SEO keys a PATCH leaves out keep their values (one level deeper than the other settings).
+          // SEO and media keys a PATCH leaves out keep their values (one level deeper than the others).
           settings: {
             ...before.settings,
             ...patch.settings,
             seo: readSeoSettings({ ...before.settings.seo, ...patch.settings?.seo }),
+            media: readMediaSettings({ ...before.settings.media, ...patch.settings?.media }),
           },
         }
         await updateSite(tx, row.id, after)

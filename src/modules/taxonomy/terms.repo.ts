@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, ilike, isNull, ne, or, sql, type SQL } from 'drizzle-orm'
-import { containsPattern, schema, type Tx } from '../../platform/db/index.ts'
+import { containsPattern, schema, type Tx, rowsOf } from '../../platform/db/index.ts'
 
 const { terms, taxonomies } = schema
 
@@ -128,11 +128,6 @@ export async function ancestorIds(tx: Tx, siteId: string, id: string): Promise<s
     )
     select id from up where depth > 0 order by depth`)
   return rowsOf<{ id: string }>(result).map((r) => r.id)
-}
-
-function rowsOf<T>(result: unknown): T[] {
-  // node-postgres and PGlite both answer `{ rows }`; guard for drivers that return the array itself.
-  return Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? [])
 }
 
 export async function insertTerm(tx: Tx, row: NewTerm): Promise<TermRow> {

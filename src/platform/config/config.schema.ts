@@ -274,6 +274,31 @@ export const ConfigSchema = Type.Object(
       description:
         'Bytes of media a site may hold, unless a network admin set another limit for the site. 0: no limit.',
     }),
+    mediaSignedUrlSeconds: Type.Integer({
+      minimum: 60,
+      maximum: 7 * 24 * 3600,
+      default: 900,
+      description:
+        'How long a signed link to a media item no published public entry shows stays valid, in seconds (default 15 minutes).',
+    }),
+    mediaPublicBaseUrl: Type.Optional(
+      Type.String({
+        pattern: '^https?://[^\\s?#]+$',
+        description:
+          'A CDN (or static host) serving the media objects by key, e.g. `https://media.example.net`: public files and variants are then linked as `<base>/<object key>`. Unset: every file is served on its site’s host.',
+      }),
+    ),
+    mediaImportAllow: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), {
+      default: [],
+      description:
+        'Host names and CIDR ranges a media import from a URL may reach although they are private (comma-separated, e.g. `intranet.example,10.1.0.0/16`). Empty: public addresses only.',
+    }),
+    mediaImportTimeoutSeconds: Type.Integer({
+      minimum: 1,
+      maximum: 600,
+      default: 30,
+      description: 'How long a media import from a URL may take in all (redirects and body), in seconds.',
+    }),
     mediaStorage: Type.Union([Type.Literal('local'), Type.Literal('s3')], {
       default: 'local',
       description:

@@ -49,3 +49,8 @@ export type {
   SharedPageStore,
 } from './page-cache.ts'
 export { isValidText, urlTextProblem } from './text.rules.ts'
+export { fetchRemoteFile } from './remote-fetch.ts'
+export type { RemoteFetchOptions, RemoteFile, ResolvedAddress } from './remote-fetch.ts'
+export { RemoteFetchErrors } from './remote-fetch.errors.ts'
+export { PUBLIC_RANGE, addressRangeOf } from './remote-address.rules.ts'
+export type { RemoteAllowList } from './remote-address.rules.ts'

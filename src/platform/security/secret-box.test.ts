@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { randomBytes } from 'node:crypto'
 import { createSecretBox, generateKeyText, keyIdOf, parseKey } from './secret-box.ts'
 
 const keyA = parseKey(generateKeyText())
@@ -75,5 +76,28 @@ describe('secret box', () => {
     for (const bad of ['', 'short', 'x'.repeat(44), Buffer.alloc(16).toString('base64')]) {
       expect(() => parseKey(bad)).toThrow('an encryption key must be 32 bytes in base64')
     }
+  })
+})
+
+describe('message authentication codes', () => {
+  const key = randomBytes(32)
+  const box = createSecretBox({ current: key })
+
+  it('checks its own codes and refuses altered ones', () => {
+    const code = box.mac('media-url', '/media/a|100')
+    expect(code).toMatch(/^[A-Za-z0-9_-]{22}$/)
+    expect(box.verifyMac('media-url', '/media/a|100', code)).toBe(true)
+    expect(box.verifyMac('media-url', '/media/a|101', code)).toBe(false)
+    expect(box.verifyMac('other', '/media/a|100', code)).toBe(false)
+    expect(box.verifyMac('media-url', '/media/a|100', code.slice(0, -1))).toBe(false)
+    expect(box.verifyMac('media-url', '/media/a|100', `${code}=`)).toBe(false)
+  })
+
+  it('accepts codes of a previous key during a rotation, and no others', () => {
+    const rotated = createSecretBox({ current: randomBytes(32), previous: [key] })
+    const code = box.mac('media-url', 'm')
+    expect(rotated.verifyMac('media-url', 'm', code)).toBe(true)
+    expect(createSecretBox({ current: randomBytes(32) }).verifyMac('media-url', 'm', code)).toBe(false)
+    expect(rotated.mac('media-url', 'm')).not.toBe(code)
   })
 })

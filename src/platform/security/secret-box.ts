@@ -1,4 +1,12 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto'
 import { SecurityErrors } from './security.errors.ts'
 
 /**
@@ -19,6 +27,7 @@ const ALGORITHM = 'aes-256-gcm'
 const KEY_BYTES = 32
 const NONCE_BYTES = 12
 const TAG_BYTES = 16
+const MAC_BYTES = 16
 const SEALED = /^v1:([0-9a-f]{16}):([A-Za-z0-9_-]+)$/
 const KEY_TEXT = /^[A-Za-z0-9+/_-]{43}=?$/
 
@@ -40,6 +49,14 @@ export interface SecretBox {
   isCurrent(value: string): boolean
   /** The key id of a sealed value, or null for anything else. */
   keyIdOf(value: string): string | null
+  /**
+   * A message authentication code of `message` for `purpose` (base64url, 22 characters): HMAC-SHA-256
+   * under a key derived from the current key for that purpose alone, cut to 128 bits. For values handed
+   * out and checked later, such as signed URLs.
+   */
+  mac(purpose: string, message: string): string
+  /** Whether `code` is the `mac` of `message` for `purpose` under any key of the ring (constant time). */
+  verifyMac(purpose: string, message: string, code: string): boolean
 }
 
 /**
@@ -75,6 +92,20 @@ export function createSecretBox(keys: { current: Buffer; previous?: readonly Buf
     if (!ring.has(id)) ring.set(id, key)
   }
   const currentKeyId = keyIdOf(keys.current)
+
+  // One derived key per key and purpose, made on first use: a MAC key never doubles as the cipher key.
+  const macKeys = new Map<string, Buffer>()
+  function macKey(key: Buffer, purpose: string): Buffer {
+    const id = `${keyIdOf(key)}\n${purpose}`
+    let derived = macKeys.get(id)
+    if (!derived) {
+      derived = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `colophon mac\n${purpose}`, 32))
+      macKeys.set(id, derived)
+    }
+    return derived
+  }
+  const macWith = (key: Buffer, purpose: string, message: string): Buffer =>
+    createHmac('sha256', macKey(key, purpose)).update(message, 'utf8').digest().subarray(0, MAC_BYTES)
 
   function keyIdOfValue(value: string): string | null {
     return SEALED.exec(value)?.[1] ?? null
@@ -119,5 +150,11 @@ export function createSecretBox(keys: { current: Buffer; previous?: readonly Buf
     isSealed: (value) => value.startsWith(PREFIX),
     isCurrent: (value) => keyIdOfValue(value) === currentKeyId,
     keyIdOf: keyIdOfValue,
+    mac: (purpose, message) => macWith(keys.current, purpose, message).toString('base64url'),
+    verifyMac(purpose, message, code) {
+      const given = Buffer.from(code, 'base64url')
+      if (given.length !== MAC_BYTES || given.toString('base64url') !== code) return false
+      return [...ring.values()].some((key) => timingSafeEqual(macWith(key, purpose, message), given))
+    },
   }
 }

@@ -1,78 +1,18 @@
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { createInterface } from 'node:readline'
 import { Readable } from 'node:stream'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { createS3Store, type S3StoreOptions } from './index.ts'
+import { createS3Store } from './index.ts'
 import { describeObjectStore } from './object-store.contract.ts'
+import { s3rverStoreOptions, startS3rver } from './s3rver.fixture.ts'
 
 /**
- * The contract against s3rver, an S3 imitation this file starts on a free port and stops, addressed
- * path-style with its default credentials. A store pointed at a port where nothing listens stands for a
+ * The contract against s3rver, an S3 imitation started on a free port (s3rver.fixture.ts) and stopped,
+ * addressed path-style with its default credentials. A store pointed at a port where nothing listens stands for a
  * provider that is down.
  */
-
-const BUCKET = 'colophon-test'
-
-// s3rver 3.7 seals ListObjectsV2 continuation tokens with DES, which OpenSSL 3 offers only through its
-// legacy provider: in this process every truncated listing would fail with InternalError. So it runs in
-// a child Node started with --openssl-legacy-provider, which also keeps its memory out of the
-// large-object measurement.
-const SERVER_SCRIPT = `
-const S3rver = require('s3rver')
-const server = new S3rver(JSON.parse(process.argv[1]))
-server.run().then(({ port }) => process.stdout.write(JSON.stringify({ port }) + '\\n'))
-process.on('SIGTERM', () => server.close().then(() => process.exit(0)))
-`
-
-interface RunningServer {
-  port: number
-  stop(): Promise<void>
-}
-
-async function startS3rver(directory: string): Promise<RunningServer> {
-  const options = {
-    port: 0,
-    address: '127.0.0.1',
-    silent: true,
-    directory,
-    configureBuckets: [{ name: BUCKET }],
-  }
-  const child = spawn(
-    process.execPath,
-    ['--openssl-legacy-provider', '-e', SERVER_SCRIPT, JSON.stringify(options)],
-    { cwd: fileURLToPath(new URL('../../../', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'] },
-  )
-  const exited = once(child, 'exit')
-  const started = once(createInterface({ input: child.stdout }), 'line') as Promise<[string]>
-  const failed = exited.then(([code]) => {
-    throw new Error(`s3rver exited (${String(code)}) before listening`)
-  })
-  const [line] = await Promise.race([started, failed])
-  return {
-    port: (JSON.parse(line) as { port: number }).port,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM')
-      await exited
-    },
-  }
-}
-
-function storeOptions(port: number, tmpDir: string): S3StoreOptions {
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'us-east-1',
-    bucket: BUCKET,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    tmpDir,
-  }
-}
 
 describeObjectStore(
   's3',
@@ -82,7 +22,7 @@ describeObjectStore(
     const server = await startS3rver(directory)
     return {
       // A small page, so that listing 25 objects takes several ListObjectsV2 calls.
-      store: createS3Store({ ...storeOptions(server.port, spool), listPageSize: 10 }),
+      store: createS3Store({ ...s3rverStoreOptions(server.port, spool), listPageSize: 10 }),
       temporaryFiles: () => readdir(spool),
       async dispose() {
         await server.stop()
@@ -111,7 +51,7 @@ describe('s3 store without a provider', () => {
   it('answers COLOPHON_STORAGE_UNAVAILABLE when nothing listens, and leaves no spooled file', async () => {
     const spool = await mkdtemp(path.join(tmpdir(), 'colophon-s3-spool-'))
     const store = createS3Store({
-      ...storeOptions(await closedPort(), spool),
+      ...s3rverStoreOptions(await closedPort(), spool),
       maxAttempts: 1,
       connectionTimeoutMs: 500,
       requestTimeoutMs: 1000,

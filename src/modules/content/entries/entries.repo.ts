@@ -1,5 +1,5 @@
 import { and, count, eq, isNull, ne, sql } from 'drizzle-orm'
-import { schema, type Tx } from '../../../platform/db/index.ts'
+import { schema, type Tx, rowsOf } from '../../../platform/db/index.ts'
 import type { EntrySnapshot } from '../content.model.ts'
 import { EntriesErrors } from './entries.errors.ts'
 import { columnsOf } from './entries.snapshot.ts'
@@ -155,11 +155,6 @@ export async function isSiteMember(tx: Tx, siteId: string, userId: string): Prom
     .from(siteMembers)
     .where(and(eq(siteMembers.siteId, siteId), eq(siteMembers.userId, userId)))
   return row !== undefined
-}
-
-/** `execute` returns `{ rows }` (or the rows themselves, depending on the driver). */
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
 }
 
 /**

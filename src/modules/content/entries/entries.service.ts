@@ -29,6 +29,7 @@ import {
   prepareBody,
   saveRevision,
 } from './entries.write.ts'
+import { mediaRefsOf, syncMediaRefs } from './media-refs.ts'
 import { deleteAutosave } from './revisions.repo.ts'
 import { normaliseSlug } from './slug.ts'
 import { loadCompiledType } from '../types/index.ts'
@@ -96,6 +97,13 @@ export function createEntriesService(deps: EntriesServiceDeps) {
           kind: 'save',
           snapshot: snapshotOf(row),
         })
+        await syncMediaRefs(tx, {
+          siteId: site.id,
+          entryId: id,
+          scopes: ['head', 'live'],
+          before: [[]],
+          after: mediaRefsOf(type, snapshot),
+        })
         await recordAudit(ctx, tx, {
           action: 'content.entry.create',
           target: { type: 'entry', id },
@@ -132,7 +140,7 @@ export function createEntriesService(deps: EntriesServiceDeps) {
           entryId: id,
         })
         assertPassword(snapshot.visibility, passwordHash ?? row.passwordHash)
-        const saved = await saveRevision(ctx, tx, { row, snapshot, kind: 'save', set })
+        const saved = await saveRevision(ctx, tx, { row, snapshot, kind: 'save', set, type, base })
         const userId = actorUserId(ctx.actor)
         if (userId) await deleteAutosave(tx, site.id, id, userId)
         await recordAudit(ctx, tx, {

@@ -17,6 +17,7 @@ import {
 } from './entries.repo.ts'
 import type { UpdateEntryInput } from './entries.schema.ts'
 import { mediaIdsInRichText, renderRichText, richTextProblem, type RichTextProblem } from './rich-text.ts'
+import { mediaRefsOf, syncMediaRefs } from './media-refs.ts'
 import { normaliseSlug } from './slug.ts'
 import { loadCompiledType, mediaIdsOf, validateEntryFields, type CompiledType } from '../types/index.ts'
 
@@ -214,9 +215,14 @@ export async function saveRevision(
     kind: 'save' | 'restore'
     restoredFrom?: string
     set?: Partial<EntryRow>
+    /** The entry's type: which fields name media items. */
+    type: Pick<CompiledType, 'fields'>
+    /** The head revision's snapshot before this save, when the caller read it already. */
+    base?: EntrySnapshot
   },
 ): Promise<{ row: EntryRow; revisionId: string }> {
   const { row } = q
+  const base = q.base ?? (await headSnapshot(tx, row))
   const revisionId = newId()
   const set = { ...q.set, headRevisionId: revisionId }
   let snapshot = q.snapshot
@@ -231,11 +237,22 @@ export async function saveRevision(
       }),
     }
   let saved: EntryRow
-  if (isLive(row.status as EntryStatus)) {
+  const live = isLive(row.status as EntryStatus)
+  if (live) {
     saved = await applySnapshot(tx, { siteId: row.siteId, id: row.id, set })
   } else {
     ;({ row: saved, snapshot } = await applyWithFreeSlug(tx, { row, snapshot, set }))
   }
+  // The head always takes the snapshot; the columns (what readers see) only when the entry is not live.
+  await syncMediaRefs(tx, {
+    siteId: row.siteId,
+    entryId: row.id,
+    scopes: live ? ['head'] : ['head', 'live'],
+    before: live
+      ? [mediaRefsOf(q.type, base)]
+      : [mediaRefsOf(q.type, base), mediaRefsOf(q.type, snapshotOf(row))],
+    after: mediaRefsOf(q.type, snapshot),
+  })
   await insertRevision(tx, {
     id: revisionId,
     siteId: row.siteId,

@@ -25,6 +25,10 @@ export {
   saveRevision,
 } from './entries.write.ts'
 export { EntriesErrors } from './entries.errors.ts'
+export { assertMediaRefsExist, mediaRefsOf, syncMediaRefs } from './media-refs.ts'
+export type { MediaRef } from './media-refs.ts'
+export { shownPublicly } from './media-refs.repo.ts'
+export { removeMediaFromEntries, snapshotWithoutMedia } from './media-detach.ts'
 export { freeSlug, normaliseSlug } from './slug.ts'
 export { assertRichText, plainTextOf, renderRichText } from './rich-text.ts'
 export { createEntriesService } from './entries.service.ts'

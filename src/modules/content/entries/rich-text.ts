@@ -318,20 +318,54 @@ export function richTextProblem(doc: unknown): RichTextProblem | undefined {
   return undefined
 }
 
+/** An image of a document that names a media item, with the alternative text the node itself gives. */
+export interface RichTextImage {
+  mediaId: string
+  alt?: string
+}
+
 /**
- * The media items a document's images name (`attrs.mediaId`), each once. Call it on a document that
- * passed `richTextProblem`: the walk trusts its shape and depth.
+ * The images of a document that name media items (`attrs.mediaId`, lowercased), in document order, each
+ * item once (with the first non-empty `alt` its nodes give). Call it on a document that passed
+ * `richTextProblem`: the walk trusts its shape and depth.
  */
-export function mediaIdsInRichText(doc: unknown): string[] {
-  const found = new Set<string>()
+export function imagesInRichText(doc: unknown): RichTextImage[] {
+  const found = new Map<string, RichTextImage>()
   const walk = (node: unknown): void => {
     if (!isRecord(node)) return
-    if (node.type === 'image' && isRecord(node.attrs) && typeof node.attrs.mediaId === 'string')
-      found.add(node.attrs.mediaId.toLowerCase())
+    if (node.type === 'image' && isRecord(node.attrs) && typeof node.attrs.mediaId === 'string') {
+      const mediaId = node.attrs.mediaId.toLowerCase()
+      const alt =
+        typeof node.attrs.alt === 'string' && node.attrs.alt.trim() !== '' ? node.attrs.alt : undefined
+      const seen = found.get(mediaId)
+      if (!seen) found.set(mediaId, { mediaId, ...(alt !== undefined && { alt }) })
+      else if (seen.alt === undefined && alt !== undefined) seen.alt = alt
+    }
     if (Array.isArray(node.content)) for (const child of node.content) walk(child)
   }
   walk(doc)
-  return [...found]
+  return [...found.values()]
+}
+
+/** The document without the images that name `mediaId` (a copy; the input is left alone). */
+export function withoutMediaImages(doc: unknown, mediaId: string): unknown {
+  const target = mediaId.toLowerCase()
+  const shows = (node: unknown): boolean =>
+    isRecord(node) &&
+    node.type === 'image' &&
+    isRecord(node.attrs) &&
+    typeof node.attrs.mediaId === 'string' &&
+    node.attrs.mediaId.toLowerCase() === target
+  const copy = (node: unknown): unknown => {
+    if (!isRecord(node) || !Array.isArray(node.content)) return node
+    return { ...node, content: node.content.filter((child) => !shows(child)).map(copy) }
+  }
+  return copy(doc)
+}
+
+/** The media items a document's images name, each once. */
+export function mediaIdsInRichText(doc: unknown): string[] {
+  return imagesInRichText(doc).map((image) => image.mediaId)
 }
 
 /** Throws COLOPHON_CONTENT_FIELDS_INVALID with `details.fields.body` when the document may not be saved. */

@@ -4,6 +4,14 @@
  */
 export { ReadingErrors } from './reading.errors.ts'
 export { createReadingService } from './reading.service.ts'
-export type { PasswordGuard, ReadingEntry, ReadingService } from './reading.service.ts'
+export type {
+  MediaInclude,
+  MediaLinker,
+  PasswordGuard,
+  ReadingEntry,
+  ReadingService,
+  ReadingServiceDeps,
+} from './reading.service.ts'
+export type { StoredMediaInclude } from './reading.repo.ts'
 export { entryPasswordGuards, readingRoutes } from './reading.routes.ts'
 export type { ListEntriesInput } from './reading.schema.ts'

@@ -2,7 +2,7 @@ import { and, getTableColumns, sql, type SQL } from 'drizzle-orm'
 import type { PgColumn } from 'drizzle-orm/pg-core'
 import { containsPattern, schema, statementCache, type StatementRead } from '../../../platform/db/index.ts'
 import { visibleTo, type Audience } from '../audience.repo.ts'
-import type { EntryRow } from '../entries/index.ts'
+import { shownPublicly, type EntryRow } from '../entries/index.ts'
 
 const { entries, contentTypes } = schema
 
@@ -45,6 +45,7 @@ export interface Includes {
   terms: boolean
   parent: boolean
   ancestors: boolean
+  media: boolean
 }
 
 export type TermRef = { taxonomy: string; slug: string } | { id: string }
@@ -126,6 +127,30 @@ export interface AncestorInclude {
   title: string | null
 }
 
+/**
+ * A media item an entry shows (`include=media`) as stored: variants by object key, and whether readers
+ * may fetch it unsigned. The service gives it URLs (`MediaLinker`) before anyone sees it.
+ */
+export interface StoredMediaInclude {
+  id: string
+  via: Array<'featured' | 'field' | 'body'>
+  filename: string
+  mimeType: string
+  category: string
+  width: number | null
+  height: number | null
+  alt: string
+  caption: string
+  credit: string
+  decorative: boolean
+  dominantColor: string | null
+  thumbhash: string | null
+  public: boolean
+  /** The object readers get: an image's cleaned copy (null until made), any other file as stored. */
+  fileKey: string | null
+  variants: Array<{ width: number; height: number; format: string; crop: string; key: string }>
+}
+
 export interface ReadingRow {
   /** The columns asked for, and `id`. */
   entry: EntryRow
@@ -137,6 +162,7 @@ export interface ReadingRow {
   terms: Record<string, TermInclude[]> | null
   parent: ParentInclude | null
   ancestors: AncestorInclude[] | null
+  media: StoredMediaInclude[] | null
 }
 
 /** Most rows one statement may ask for: the page size is written into the text, so it is bounded here. */
@@ -190,6 +216,7 @@ function includesOf(includes: Includes): Includes {
     terms: includes.terms,
     parent: includes.parent,
     ancestors: includes.ancestors,
+    media: includes.media,
   }
 }
 
@@ -317,6 +344,23 @@ function includeColumns(s: EntryShape): SQL[] {
         join content_types pt on pt.id = p.type_id
         cross join lateral (select coalesce(${visible}, false) as ok) v)`)
   }
+  // The media the entry's columns show (content keeps entry_media in step with every write), each with
+  // its variants and whether readers may fetch it unsigned; the service turns keys into URLs.
+  if (s.includes.media)
+    out.push(sql`(select json_agg(json_build_object('id', m.id, 'via', r.via, 'filename', m.filename,
+          'mimeType', m.mime_type, 'category', m.category, 'width', m.width, 'height', m.height,
+          'alt', m.alt, 'caption', m.caption, 'credit', m.credit, 'decorative', m.decorative,
+          'dominantColor', m.dominant_color, 'thumbhash', m.thumbhash,
+          'public', ${shownPublicly(SITE, sql`m.id`)},
+          'fileKey', case when m.category = 'image' then m.clean_key else m.storage_key end,
+          'variants', coalesce((select json_agg(json_build_object('width', v.width, 'height', v.height,
+              'format', v.format, 'crop', v.crop, 'key', v.storage_key) order by v.crop, v.width, v.format)
+            from media_variants v where v.site_id = ${SITE} and v.media_id = m.id), '[]'::json))
+          order by m.id)
+        from (select em.media_id, array_agg(distinct em.via order by em.via) as via from entry_media em
+          where em.site_id = ${SITE} and em.entry_id = ${entries.id} and em.scope = 'live'
+          group by em.media_id) r
+        join media m on m.site_id = ${SITE} and m.id = r.media_id)`)
   return out
 }
 
@@ -357,6 +401,7 @@ function decode(s: EntryShape, rows: unknown[][]): ReadingRow[] {
       terms: s.includes.terms ? (next() as Record<string, TermInclude[]> | null) : null,
       parent: s.includes.parent ? (next() as ParentInclude | null) : null,
       ancestors: s.includes.ancestors ? ((next() as AncestorInclude[] | null) ?? []) : null,
+      media: s.includes.media ? ((next() as StoredMediaInclude[] | null) ?? []) : null,
     }
   })
 }

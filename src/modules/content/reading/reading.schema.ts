@@ -20,7 +20,7 @@ const Fields = Type.String({
 const Include = Type.String({
   maxLength: 100,
   description:
-    'A comma list among `author` (`{ id, name }`), `terms` (grouped by taxonomy key), `parent` (`{ id, type, slug, title }`) and `ancestors` (the parent chain, root first: `{ slug, visible, id, type, title }`). Unknown or repeated names give 400 COLOPHON_CONTENT_INCLUDE_INVALID. Includes never cost an extra query.',
+    'A comma list among `author` (`{ id, name }`), `terms` (grouped by taxonomy key), `parent` (`{ id, type, slug, title }`), `ancestors` (the parent chain, root first: `{ slug, visible, id, type, title }`) and `media` (the media items the entry shows, with URLs for the file and its variants on the site’s host). Unknown or repeated names give 400 COLOPHON_CONTENT_INCLUDE_INVALID. Includes never cost an extra query.',
 })
 
 export const ReadEntryQuery = Type.Object(
@@ -133,6 +133,42 @@ const AncestorIncludeSchema = Type.Object(
   { description: 'An ancestor; `id`, `type` and `title` are null when the caller could not read it.' },
 )
 
+const MediaIncludeSchema = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    via: Type.Array(Type.String(), {
+      description: 'How the entry shows it: `featured` image, a media `field`, an image in the `body`.',
+    }),
+    url: Type.String({
+      description:
+        'The file on the site’s host (an image: its cleaned original). Items no published public entry shows come with a signed link (`?expires=…&signature=…`) that lasts a few minutes: fetch a fresh reply for a new one.',
+    }),
+    filename: Type.String(),
+    mimeType: Type.String(),
+    category: Type.String(),
+    width: Type.Union([Type.Integer(), Type.Null()]),
+    height: Type.Union([Type.Integer(), Type.Null()]),
+    alt: Type.String(),
+    caption: Type.String(),
+    credit: Type.String(),
+    decorative: Type.Boolean(),
+    placeholder: Type.Union([
+      Type.Object({ dominantColor: Type.String(), thumbhash: Type.String() }),
+      Type.Null(),
+    ]),
+    variants: Type.Array(
+      Type.Object({
+        url: Type.String(),
+        width: Type.Integer(),
+        height: Type.Integer(),
+        format: Type.String(),
+        crop: Type.String({ description: '`none` or `square` (around the focal point).' }),
+      }),
+    ),
+  },
+  { description: 'A media item the entry shows (`include=media`).' },
+)
+
 const partial = Type.Partial(EntryViewSchema)
 
 /** An entry as the reading API returns it: every field optional (sparse fieldsets), `id` always there. */
@@ -148,6 +184,9 @@ export const ReadingEntrySchema = Type.Object({
   parent: Type.Optional(Type.Union([ParentIncludeSchema, Type.Null()])),
   ancestors: Type.Optional(
     Type.Array(AncestorIncludeSchema, { description: 'The parent chain, root first (`include=ancestors`).' }),
+  ),
+  media: Type.Optional(
+    Type.Array(MediaIncludeSchema, { description: 'The media items the entry shows (`include=media`).' }),
   ),
 })
 

@@ -22,6 +22,7 @@ import {
   type ParentInclude,
   type ReadingRow,
   type SortKey,
+  type StoredMediaInclude,
   type TermInclude,
   type TermRef,
 } from './reading.repo.ts'
@@ -54,13 +55,35 @@ export type ReadingEntry = Partial<EntryView> & {
   terms?: Record<string, TermInclude[]>
   parent?: ParentInclude | null
   ancestors?: AncestorInclude[]
+  media?: MediaInclude[]
+}
+
+/** A media item an entry shows, as readers get it (`include=media`): with URLs on the site's host. */
+export type MediaInclude = Omit<
+  StoredMediaInclude,
+  'public' | 'fileKey' | 'dominantColor' | 'thumbhash' | 'variants'
+> & {
+  url: string
+  placeholder: { dominantColor: string; thumbhash: string } | null
+  variants: Array<Omit<StoredMediaInclude['variants'][number], 'key'> & { url: string }>
+}
+
+/**
+ * Gives a stored media include its URLs: plain for items readers may fetch unsigned, signed (and short
+ * lived) for the others. The media module makes one (`createMediaLinker`); the app hands it over.
+ */
+export type MediaLinker = (siteId: string, item: StoredMediaInclude) => MediaInclude
+
+export interface ReadingServiceDeps {
+  /** Needed for `include=media`. */
+  media?: MediaLinker
 }
 
 export const MAX_LIMIT = 100
 const DEFAULT_LIMIT = 20
 const MAX_TERMS = 10
 const MAX_TYPES = 20
-const INCLUDES = ['author', 'terms', 'parent', 'ancestors'] as const
+const INCLUDES = ['author', 'terms', 'parent', 'ancestors', 'media'] as const
 const VIEW_FIELDS: ReadonlySet<string> = new Set(ENTRY_FIELDS)
 /**
  * What a list shows unless `fields` says otherwise: enough to link to and describe an entry, never its
@@ -99,6 +122,7 @@ export function parseIncludes(text: string | undefined): Includes {
     terms: names.includes('terms'),
     parent: names.includes('parent'),
     ancestors: names.includes('ancestors'),
+    media: names.includes('media'),
   }
 }
 
@@ -214,12 +238,19 @@ function readPlan(fields: readonly EntryField[]) {
   return { columns: columnsOfFields(fields), typeKey: fields.includes('type') }
 }
 
-function shape(row: ReadingRow, audience: Audience, fields: readonly EntryField[], includes: Includes) {
+function shape(
+  row: ReadingRow,
+  audience: Audience,
+  fields: readonly EntryField[],
+  includes: Includes,
+  media: ((item: StoredMediaInclude) => MediaInclude) | undefined,
+) {
   const out = sparseEntryView(row.entry, row.typeKey, fields, { editorial: audience.drafts }) as ReadingEntry
   if (includes.author) out.author = row.author
   if (includes.terms) out.terms = row.terms ?? {}
   if (includes.parent) out.parent = row.parent
   if (includes.ancestors) out.ancestors = row.ancestors ?? []
+  if (includes.media && media) out.media = (row.media ?? []).map(media)
   return out
 }
 
@@ -234,7 +265,15 @@ async function unlock(hash: string | null, given: { text: string; guard: Passwor
 
 export type ReadingService = ReturnType<typeof createReadingService>
 
-export function createReadingService() {
+export function createReadingService(deps: ReadingServiceDeps = {}) {
+  /** The media linker for the site, when `include=media` is asked for (refused if none was given). */
+  function linkerFor(siteId: string, includes: Includes) {
+    if (!includes.media) return undefined
+    const link = deps.media
+    if (!link) throw new TypeError('include=media needs the reading service’s media linker')
+    return (item: StoredMediaInclude) => link(siteId, item)
+  }
+
   /**
    * A page of entries. Two options serve public sites only (the HTTP API offers neither): `offset` skips
    * rows before the page (numbered listing pages, `/page/N`); `protectedToo` lists password-protected
@@ -259,6 +298,7 @@ export function createReadingService() {
     // Without `drafts`, only published entries are seen: asking for other statuses finds nothing.
     if (!audience.drafts && query.status !== undefined && !parseStatuses(query.status)?.includes('published'))
       return { items: [], nextCursor: null }
+    const media = linkerFor(site.id, includes)
     const rows = await listEntriesForReading(ctx.read, {
       siteId: site.id,
       ...readPlan(fields),
@@ -274,7 +314,7 @@ export function createReadingService() {
     return pageOf(
       rows,
       limit,
-      (row) => shape(row, audience, fields, includes),
+      (row) => shape(row, audience, fields, includes, media),
       (row) => encodeCursor(sortText, row.sortValue, row.entry.id),
     )
   }
@@ -302,7 +342,7 @@ export function createReadingService() {
     })
     if (!row) throw ContentErrors.entryNotFound()
     if (passwordRequired(audience, row.entry)) await unlock(row.entry.passwordHash, query.password)
-    return shape(row, audience, fields, includes)
+    return shape(row, audience, fields, includes, linkerFor(site.id, includes))
   }
 
   return { list, get }

@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm'
-import { schema, type Tx } from '../../../platform/db/index.ts'
+import { schema, type Tx, rowsOf } from '../../../platform/db/index.ts'
 import { visibleTo, type Audience } from '../audience.repo.ts'
 
 const { entries, entryRelations } = schema
@@ -117,9 +117,4 @@ export async function readRelations(
 /** `json` columns arrive parsed from one driver and as text from another. */
 export function jsonOf<T>(value: unknown): T {
   return (typeof value === 'string' ? JSON.parse(value) : value) as T
-}
-
-/** `execute` returns `{ rows }` (or the rows themselves, depending on the driver). */
-export function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
 }

@@ -13,6 +13,7 @@ import {
   type EntryRow,
   type RevisionRow,
   type AutosaveInput,
+  assertMediaRefsExist,
   assertParent,
   buildSnapshot,
   loadTypeOf,
@@ -179,9 +180,12 @@ export function createRevisionsService() {
         // The tree may have changed since: the old parent could be gone or now a descendant.
         if (old.parentId !== null && old.parentId !== entry.parentId)
           await assertParent(tx, { siteId: site.id, type, parentId: old.parentId, entryId })
+        // Its images may have been removed from the library since.
+        await assertMediaRefsExist(tx, site.id, type, snapshot)
         const saved = await saveRevision(ctx, tx, {
           row: entry,
           snapshot,
+          type,
           kind: 'restore',
           restoredFrom: revisionId,
         })

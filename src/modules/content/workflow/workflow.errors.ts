@@ -22,6 +22,11 @@ export const WorkflowErrors = {
     403,
     'The author of an entry cannot approve it.',
   ),
+  altTextMissing: defineError(
+    'COLOPHON_CONTENT_ALT_TEXT_MISSING',
+    409,
+    'This entry shows images without alternative text: give each one alt text (or mark it decorative in the media library) before publishing. See details.media.',
+  ),
   notTrashed: defineError(
     'COLOPHON_CONTENT_NOT_TRASHED',
     409,

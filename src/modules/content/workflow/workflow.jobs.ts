@@ -4,6 +4,7 @@ import type { JobInfo, Jobs } from '../../../platform/jobs/index.ts'
 import { applySnapshot, lockEntry, type EntryRow, loadTypeOf } from '../entries/index.ts'
 import { WorkflowErrors } from './workflow.errors.ts'
 import {
+  assertAltText,
   assertApproved,
   publishHead,
   recordTransition,
@@ -94,15 +95,19 @@ export async function runScheduled(
     const type = await loadTypeOf(tx, row)
     try {
       await assertApproved(tx, row, type)
+      await assertAltText(tx, row, type)
     } catch (err) {
-      if (!WorkflowErrors.approvalsMissing.is(err)) throw err
+      const approvals = WorkflowErrors.approvalsMissing.is(err)
+      if (!approvals && !WorkflowErrors.altTextMissing.is(err)) throw err
       await applySnapshot(tx, { siteId, id: row.id, set: { status: 'pending', publishAt: null } })
       await recordTransition(ctx, tx, {
         row,
         to: 'pending',
         actor,
         action: 'schedule_blocked',
-        note: 'Not published at the scheduled time: the latest revision lacks approvals.',
+        note: approvals
+          ? 'Not published at the scheduled time: the latest revision lacks approvals.'
+          : 'Not published at the scheduled time: an image it shows has no alternative text.',
         extra: { details: err.details },
       })
       return 'done'

@@ -7,6 +7,8 @@ import {
   EntriesErrors,
   applySnapshot,
   findRevision,
+  mediaRefsOf,
+  syncMediaRefs,
   snapshotOf,
   uniqueSlug,
   type EntryRow,
@@ -21,6 +23,7 @@ import {
   approvalsOf,
   findWorkflowSite,
   insertTransition,
+  mediaWithoutAlt,
   publishedDescendants,
   type WorkflowSite,
 } from './workflow.repo.ts'
@@ -112,6 +115,30 @@ export async function assertApproved(tx: Tx, row: EntryRow, type: CompiledType):
         approvals: state.approvals,
         missing: state.missing,
         revisionId: state.headRevisionId,
+      },
+    })
+}
+
+/**
+ * Refuses to publish (or schedule) an entry whose head shows a picture without alternative text: the
+ * media item's alt, or for an image in the body the alt its node gives, unless the item is marked
+ * decorative. Costs the head's read and, when it shows media, one statement.
+ */
+export async function assertAltText(tx: Tx, row: EntryRow, type: CompiledType): Promise<void> {
+  const head = row.headRevisionId ? await findRevision(tx, row.siteId, row.id, row.headRevisionId) : undefined
+  const snapshot = head ? (head.snapshot as EntrySnapshot) : snapshotOf(row)
+  const refs = mediaRefsOf(type, snapshot)
+  // A body image whose node has its own alt needs none from the library, unless shown another way too.
+  const needed = new Set(refs.filter((r) => r.via !== 'body' || r.alt === undefined).map((r) => r.mediaId))
+  const missing = await mediaWithoutAlt(tx, row.siteId, [...needed])
+  if (missing.length > 0)
+    throw WorkflowErrors.altTextMissing({
+      details: {
+        media: missing.map((m) => ({
+          id: m.id,
+          title: m.title,
+          via: [...new Set(refs.filter((r) => r.mediaId === m.id).map((r) => r.via))],
+        })),
       },
     })
 }
@@ -219,6 +246,14 @@ export async function publishHead(
       if (!EntriesErrors.slugTaken.is(err) || attempt >= SLUG_ATTEMPTS) throw err
     }
   }
+  // The columns now show the head's media: readers of the published entry may fetch them.
+  await syncMediaRefs(tx, {
+    siteId: row.siteId,
+    entryId: row.id,
+    scopes: ['live'],
+    before: [mediaRefsOf(q.type, snapshotOf(row))],
+    after: mediaRefsOf(q.type, snapshot),
+  })
   const redirects = previous
     ? await recordPathChanges(ctx, tx, {
         before: row,

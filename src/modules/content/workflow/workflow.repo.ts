@@ -1,8 +1,8 @@
-import { and, asc, desc, eq, isNotNull, lt, lte, ne, sql } from 'drizzle-orm'
-import { schema, type Tx } from '../../../platform/db/index.ts'
+import { and, asc, desc, eq, inArray, isNotNull, lt, lte, ne, sql } from 'drizzle-orm'
+import { schema, type Tx, rowsOf } from '../../../platform/db/index.ts'
 import { readSiteSettings } from '../../sites/index.ts'
 
-const { entries, entryApprovals, entryTransitions, sites } = schema
+const { entries, entryApprovals, entryTransitions, media, sites } = schema
 
 export type TransitionRow = typeof entryTransitions.$inferSelect
 export type ApprovalRow = typeof entryApprovals.$inferSelect
@@ -205,7 +205,26 @@ export async function expiredTrash(tx: Tx, before: Date, limit: number): Promise
     .limit(limit)
 }
 
-/** `execute` returns `{ rows }` (or the rows themselves, depending on the driver). */
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[]
+/**
+ * Which of `ids` are pictures (images, SVG) of the site with no alternative text that are not marked
+ * decorative: what an entry may not be published showing.
+ */
+export async function mediaWithoutAlt(
+  tx: Tx,
+  siteId: string,
+  ids: readonly string[],
+): Promise<Array<{ id: string; title: string }>> {
+  if (ids.length === 0) return []
+  return tx
+    .select({ id: media.id, title: media.title })
+    .from(media)
+    .where(
+      and(
+        eq(media.siteId, siteId),
+        inArray(media.id, [...ids]),
+        inArray(media.category, ['image', 'svg']),
+        eq(media.decorative, false),
+        sql`btrim(${media.alt}) = ''`,
+      ),
+    )
 }

@@ -24,6 +24,7 @@ import { WorkflowErrors } from './workflow.errors.ts'
 import {
   actorOf,
   approvalState,
+  assertAltText,
   assertApproved,
   powersFor,
   publishHead,
@@ -145,10 +146,14 @@ export function createWorkflowService(deps: WorkflowServiceDeps) {
         let redirects = 0
         if (publishes(action)) {
           await assertApproved(tx, row, type)
+          await assertAltText(tx, row, type)
           const set = times.unpublishAt ? { unpublishAt: times.unpublishAt } : {}
           ;({ row: updated, redirects } = await publishHead(ctx, tx, { row, type, site, now, set }))
         } else {
-          if (action === 'schedule' || action === 'reschedule') await assertApproved(tx, row, type)
+          if (action === 'schedule' || action === 'reschedule') {
+            await assertApproved(tx, row, type)
+            await assertAltText(tx, row, type)
+          }
           updated = await applySnapshot(tx, {
             siteId: row.siteId,
             id: row.id,

@@ -2,7 +2,8 @@ import { defineError } from '../../../platform/errors/index.ts'
 
 /**
  * Errors of the media file checks and the image pipeline. Statuses: 415 when the type is the problem,
- * 422 when the file is broken or hides markup, 413 when an image is too big to process.
+ * 422 when the file is broken, hides markup or carries active or outside content (an SVG) or an archive
+ * trap (an office document), 413 when an image is too big to process.
  */
 export const MediaFileErrors = {
   fileEmpty: defineError('COLOPHON_MEDIA_FILE_EMPTY', 422, 'The file is empty.'),
@@ -35,5 +36,15 @@ export const MediaFileErrors = {
     'COLOPHON_MEDIA_IMAGE_TOO_LARGE',
     413,
     'The image has more pixels than this server processes: see details for the limits.',
+  ),
+  svgUnsafe: defineError(
+    'COLOPHON_MEDIA_SVG_UNSAFE',
+    422,
+    'The SVG file is not accepted: it holds script or links outside itself, is malformed, or is past the limits (see details.reason).',
+  ),
+  archiveUnsafe: defineError(
+    'COLOPHON_MEDIA_ARCHIVE_UNSAFE',
+    422,
+    'The document is not accepted: as an archive it is damaged, unpacks to too much data or holds too many or overlapping parts (see details.reason).',
   ),
 }

@@ -1,6 +1,7 @@
 /**
- * What a media file is, and the image work on it. Pure functions over bytes and local files: no
- * database, no HTTP. The public surface of media/files/; see README.md.
+ * What a media file is, the image work on it, SVG sanitising and the zip-bomb checks of office
+ * documents. Pure functions over bytes and local files: no database, no HTTP. The public surface of
+ * media/files/; see README.md.
  */
 export { MediaFileErrors } from './files.errors.ts'
 export {
@@ -43,3 +44,5 @@ export {
   type WrittenVariant,
 } from './images.ts'
 export { focalCrop, type CropRect, type FocalPoint } from './images.crop.ts'
+export { SVG_LIMITS, sanitizeSvg, type SvgLimits, type SvgRefusalReason, type SvgResult } from './svg.ts'
+export { ZIP_LIMITS, inspectZipContainer, type ZipLimits, type ZipRefusalReason } from './zip-container.ts'

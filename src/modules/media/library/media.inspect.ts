@@ -1,9 +1,13 @@
 import { createReadStream } from 'node:fs'
+import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import {
   DEFAULT_ALLOWED_CATEGORIES,
   MARKUP_SCANNED_CATEGORIES,
   MarkupScanner,
+  SVG_LIMITS,
+  inspectZipContainer,
+  sanitizeSvg,
   MediaFileErrors,
   detectMediaType,
   inspectImage,
@@ -24,11 +28,18 @@ export interface InspectedUpload {
   title: string
   width?: number
   height?: number
+  /** What to store instead of the upload (a sanitised SVG), when the upload itself may not be kept. */
+  replacement?: Buffer
 }
+
+/** Office documents are zip archives: each is opened and inflated under limits before it is kept. */
+const ZIP_DOCUMENTS = new Set(['docx', 'xlsx', 'pptx', 'odt', 'ods', 'odp'])
 
 /**
  * Decides what the spooled file at `file` is, or refuses it with a coded error: its type from its first
- * bytes, markup hidden in an image (a polyglot), and for images a full decode within the pixel limits.
+ * bytes (and the site's allow-list), markup hidden in an image (a polyglot), for images a full decode
+ * within the pixel limits, for office documents their archive within its limits (zip bombs), and for
+ * SVG a sanitised copy (a drawing with script or outside references is refused).
  */
 export async function inspectUpload(
   file: string,
@@ -56,6 +67,16 @@ export async function inspectUpload(
     const image = await inspectImage(file)
     inspected.width = image.width
     inspected.height = image.height
+  }
+  if (type.category === 'document' && ZIP_DOCUMENTS.has(type.ext)) await inspectZipContainer(file)
+  if (type.category === 'svg') {
+    const { size } = await stat(file)
+    if (size > SVG_LIMITS.maxBytes)
+      throw MediaFileErrors.svgUnsafe({ details: { reason: 'too_large', maxBytes: SVG_LIMITS.maxBytes } })
+    const svg = await sanitizeSvg(await readFile(file))
+    inspected.replacement = svg.svg
+    if (svg.width !== undefined) inspected.width = Math.round(svg.width)
+    if (svg.height !== undefined) inspected.height = Math.round(svg.height)
   }
   return inspected
 }

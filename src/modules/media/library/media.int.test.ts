@@ -340,14 +340,15 @@ describe('image work', () => {
     ).json()
     expect(done.processing).toBe('ready')
     expect(done.placeholder).toMatchObject({ dominantColor: expect.stringMatching(/^#[0-9a-f]{6}$/) })
-    expect(done.variants.map((v: { width: number; format: string }) => `${v.width}.${v.format}`)).toEqual([
-      '320.avif',
-      '320.jpeg',
-      '320.webp',
-      '640.avif',
-      '640.jpeg',
-      '640.webp',
-    ])
+    type V = { width: number; format: string; crop: string; url: string }
+    const names = (crop: string) =>
+      (done.variants as V[]).filter((v) => v.crop === crop).map((v) => `${v.width}.${v.format}`)
+    expect(names('none')).toEqual(['320.avif', '320.jpeg', '320.webp', '640.avif', '640.jpeg', '640.webp'])
+    // Square crops for thumbnails: WebP and the original's format, named after their focal point.
+    expect(names('square')).toEqual(['320.jpeg', '320.webp', '640.jpeg', '640.webp'])
+    expect((done.variants as V[]).find((v) => v.crop === 'square')?.url).toMatch(
+      new RegExp(`^/media/${item.id}/v/square-320-f5000x5000\\.(jpg|webp)$`),
+    )
     const clean = await author.request({ method: 'GET', url: `${item.fileUrl}?variant=clean` })
     expect(clean.statusCode).toBe(200)
     const cleanMeta = await sharp(clean.rawPayload).metadata()

@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, gte, ilike, inArray, lt, or, sql } from 'drizzle-orm'
-import { containsPattern, schema, type Tx } from '../../../platform/db/index.ts'
+import { and, asc, desc, eq, gte, ilike, inArray, isNull, lt, or, sql } from 'drizzle-orm'
+import { containsPattern, rowsOf, schema, type Tx } from '../../../platform/db/index.ts'
+import { readSiteSettings, type MediaSettings } from '../../sites/index.ts'
 
-const { media, mediaVariants } = schema
+const { contentTypes, entries, entryMedia, media, mediaVariants, sites } = schema
 
 /** The media library's SQL: every statement names the site, and row-level security holds it there too. */
 
@@ -51,6 +52,8 @@ export function listMedia(
     search?: string | undefined
     createdAfter?: string | undefined
     createdBefore?: string | undefined
+    /** A folder's id, or `root` for items filed in none. */
+    folder?: string | undefined
   },
 ): Promise<MediaRow[]> {
   const pattern = q.search ? containsPattern(q.search) : undefined
@@ -66,6 +69,11 @@ export function listMedia(
         pattern ? or(ilike(media.title, pattern), ilike(media.alt, pattern)) : undefined,
         q.createdAfter ? gte(media.createdAt, new Date(q.createdAfter)) : undefined,
         q.createdBefore ? lt(media.createdAt, new Date(q.createdBefore)) : undefined,
+        q.folder === 'root'
+          ? isNull(media.folderId)
+          : q.folder
+            ? eq(media.folderId, q.folder.toLowerCase())
+            : undefined,
       ),
     )
     .orderBy(desc(media.id))
@@ -76,7 +84,9 @@ export async function updateMedia(
   tx: Tx,
   siteId: string,
   id: string,
-  patch: Partial<Pick<MediaRow, 'title' | 'alt' | 'caption' | 'credit' | 'decorative' | 'focalX' | 'focalY'>>,
+  patch: Partial<
+    Pick<MediaRow, 'title' | 'alt' | 'caption' | 'credit' | 'decorative' | 'focalX' | 'focalY' | 'folderId'>
+  >,
 ): Promise<MediaRow | undefined> {
   const [row] = await tx
     .update(media)
@@ -139,4 +149,102 @@ export async function setProcessing(
     .update(media)
     .set({ ...patch, updatedAt: sql`now()` })
     .where(and(eq(media.siteId, siteId), eq(media.id, id)))
+}
+
+/** The items `ids` of the site, locked for a change (bulk moves and deletes), in id order. */
+export function lockMediaRows(tx: Tx, siteId: string, ids: readonly string[]): Promise<MediaRow[]> {
+  return tx
+    .select()
+    .from(media)
+    .where(and(eq(media.siteId, siteId), inArray(media.id, [...ids])))
+    .orderBy(asc(media.id))
+    .for('update')
+}
+
+/** Files the items in `folderId` (null: the top of the library). */
+export async function moveMedia(
+  tx: Tx,
+  siteId: string,
+  ids: readonly string[],
+  folderId: string | null,
+): Promise<void> {
+  await tx
+    .update(media)
+    .set({ folderId, updatedAt: sql`now()` })
+    .where(and(eq(media.siteId, siteId), inArray(media.id, [...ids])))
+}
+
+/** Deletes the items `ids`, returning the rows removed. */
+export function deleteMediaRows(tx: Tx, siteId: string, ids: readonly string[]): Promise<MediaRow[]> {
+  return tx
+    .delete(media)
+    .where(and(eq(media.siteId, siteId), inArray(media.id, [...ids])))
+    .returning()
+}
+
+export interface UsageRow {
+  mediaId: string
+  entryId: string
+  title: string
+  type: string
+  status: string
+  via: string[]
+  live: boolean
+}
+
+/** The entries that show the items `mediaIds` (content keeps `entry_media`), newest entries first. */
+export async function usageOf(tx: Tx, siteId: string, mediaIds: readonly string[]): Promise<UsageRow[]> {
+  if (mediaIds.length === 0) return []
+  return tx
+    .select({
+      mediaId: entryMedia.mediaId,
+      entryId: entries.id,
+      title: entries.title,
+      type: contentTypes.key,
+      status: entries.status,
+      via: sql<string[]>`array_agg(distinct ${entryMedia.via} order by ${entryMedia.via})`,
+      live: sql<boolean>`bool_or(${entryMedia.scope} = 'live')`,
+    })
+    .from(entryMedia)
+    .innerJoin(entries, and(eq(entries.siteId, entryMedia.siteId), eq(entries.id, entryMedia.entryId)))
+    .innerJoin(contentTypes, eq(contentTypes.id, entries.typeId))
+    .where(and(eq(entryMedia.siteId, siteId), inArray(entryMedia.mediaId, [...mediaIds])))
+    .groupBy(entryMedia.mediaId, entries.id, contentTypes.key)
+    .orderBy(desc(entries.id))
+}
+
+/**
+ * The object keys the site's items and variants name (for the cleanup job): all of them, or those of
+ * `only` that are named.
+ */
+export async function storedKeysOf(tx: Tx, siteId: string, only?: readonly string[]): Promise<Set<string>> {
+  const among =
+    only === undefined
+      ? sql`true`
+      : sql`key in (${sql.join(
+          only.map((k) => sql`${k}`),
+          sql`, `,
+        )})`
+  const rows = await tx.execute(sql`
+    select key from (
+      select storage_key as key from media where site_id = ${siteId}
+      union all select clean_key from media where site_id = ${siteId} and clean_key is not null
+      union all select storage_key from media_variants where site_id = ${siteId}
+    ) named where ${among}`)
+  return new Set(rowsOf<{ key: string }>(rows).map((r) => r.key))
+}
+
+/**
+ * Sites whose objects the cleanup job looks at: every site (a site whose last item went may still hold
+ * objects a failed delete left).
+ */
+export async function siteIdsWithMedia(tx: Tx): Promise<string[]> {
+  const rows = await tx.select({ id: sites.id }).from(sites).orderBy(asc(sites.id))
+  return rows.map((r) => r.id)
+}
+
+/** The site's media settings (what it accepts, whether images keep camera details). */
+export async function siteMediaSettings(tx: Tx, siteId: string): Promise<MediaSettings> {
+  const [row] = await tx.select({ settings: sites.settings }).from(sites).where(eq(sites.id, siteId)).limit(1)
+  return readSiteSettings(row?.settings).media
 }

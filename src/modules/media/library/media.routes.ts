@@ -1,11 +1,22 @@
 import multipart from '@fastify/multipart'
-import type { FastifyInstance, FastifyReply } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import Type from 'typebox'
 import { isAppError } from '../../../platform/errors/index.ts'
-import { SANDBOXED_FILE_CSP, isValidText, needs } from '../../../platform/http/index.ts'
+import { isValidText, needs } from '../../../platform/http/index.ts'
 import { MediaErrors } from './media.errors.ts'
+import { MAX_FOLDER_DEPTH, type FoldersService } from './folders.service.ts'
 import {
+  BulkMediaBody,
+  BulkMediaResult,
+  CreateFolderBody,
+  DeleteMediaQuery,
   FileQuery,
+  FolderList,
+  FolderParams,
+  FolderView,
+  ImportMediaBody,
+  UpdateFolderBody,
+  UsageView,
   ListMediaQuery,
   MediaPage,
   MediaParams,
@@ -14,16 +25,19 @@ import {
   TEXT_LIMITS,
   UpdateMediaBody,
 } from './media.schema.ts'
-import type { FileAnswer, MediaService, UploadInput } from './media.service.ts'
+import { sendStoredFile, type StoredFileAnswer } from './file-reply.ts'
+import type { MediaService, UploadInput } from './media.service.ts'
 
 export interface MediaRoutesOptions {
   service: MediaService
+  folders: FoldersService
   /** The largest file one upload may carry (the spool enforces it; the parser stops one byte later). */
   maxUploadBytes: number
 }
 
 type SiteRoute = { Params: { site: string } }
 type MediaRoute = { Params: { site: string; id: string } }
+type FolderRoute = { Params: { site: string; folder: string } }
 const tags = ['media']
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,200}$/
 const MAX_FIELD_NAME = 100
@@ -68,7 +82,7 @@ function multipartError(err: unknown): unknown {
  * the file itself for editors (with Range requests and ETags). Only these routes read multipart bodies.
  */
 export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOptions): Promise<void> {
-  const { service } = options
+  const { service, folders } = options
   await app.register(multipart, {
     limits: {
       fieldNameSize: MAX_FIELD_NAME,
@@ -141,6 +155,42 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOpti
     },
   )
 
+  app.post<SiteRoute & { Body: ImportMediaBody }>(
+    '/api/v1/sites/:site/media/import',
+    {
+      config: { access: needs('site.media.create') },
+      schema: {
+        tags,
+        summary: 'Import a file from a URL',
+        description:
+          'The server fetches the file (http or https, at most 5 redirects, within the upload limit and the import deadline) and takes it like an upload: the same type checks, quota and `Idempotency-Key`. Only public addresses are reached: a host that resolves to a loopback, private, link-local or otherwise reserved address, at the start or after a redirect, is refused (422 COLOPHON_REMOTE_ADDRESS_REFUSED) unless the operator’s allow-list (`COLOPHON_MEDIA_IMPORT_ALLOW`) names it.',
+        params: SiteParams,
+        headers: Type.Object({
+          'idempotency-key': Type.Optional(
+            Type.String({
+              description: 'Any 8–200 letters, digits, `-`, `_`, `.` or `:`, unique per import.',
+            }),
+          ),
+        }),
+        body: ImportMediaBody,
+        response: { 200: MediaView, 201: MediaView },
+      },
+    },
+    async (request, reply) => {
+      const key = request.headers['idempotency-key']
+      if (key !== undefined && (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)))
+        throw MediaErrors.idempotencyKeyInvalid()
+      const { url, title, alt } = request.body
+      const result = await service.importUrl(request.ctx, {
+        url,
+        idempotencyKey: key,
+        ...(title !== undefined && { title: uploadField('title', title) }),
+        ...(alt !== undefined && { alt: uploadField('alt', alt) }),
+      })
+      return reply.code(result.created ? 201 : 200).send(result.item)
+    },
+  )
+
   app.get<SiteRoute & { Querystring: ListMediaQuery }>(
     '/api/v1/sites/:site/media',
     {
@@ -190,7 +240,7 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOpti
     async (request) => service.update(request.ctx, request.params.id, request.body),
   )
 
-  app.delete<MediaRoute>(
+  app.delete<MediaRoute & { Querystring: DeleteMediaQuery }>(
     '/api/v1/sites/:site/media/:id',
     {
       config: { access: needs('site.media.delete.own') },
@@ -198,13 +248,113 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOpti
         tags,
         summary: 'Delete a media item',
         description:
-          'Removes the item and its stored file. Needs `site.media.delete.any`, or `.own` for the uploader.',
+          'Removes the item, its variants and its stored files. Needs `site.media.delete.any`, or `.own` for the uploader. An item that entries show is refused (409 COLOPHON_MEDIA_IN_USE, with the entries) unless `force=true`, which first takes it out of each entry (and needs `site.content.edit.any`).',
         params: MediaParams,
+        querystring: DeleteMediaQuery,
         response: { 204: Type.Null() },
       },
     },
     async (request, reply) => {
-      await service.remove(request.ctx, request.params.id)
+      await service.remove(request.ctx, request.params.id, { force: request.query.force === true })
+      return reply.code(204).send()
+    },
+  )
+
+  app.get<MediaRoute>(
+    '/api/v1/sites/:site/media/:id/usage',
+    {
+      config: { access: needs('site.media.create') },
+      schema: {
+        tags,
+        summary: 'Where a media item is used',
+        description:
+          'The entries that show the item (featured image, a media field, an image in the body), in their published columns (`live`) or their latest draft, newest entries first. Trashed entries count: they may come back.',
+        params: MediaParams,
+        response: { 200: UsageView },
+      },
+    },
+    async (request) => service.usage(request.ctx, request.params.id),
+  )
+
+  app.post<SiteRoute & { Body: BulkMediaBody }>(
+    '/api/v1/sites/:site/media/bulk',
+    {
+      config: { access: needs('site.media.create') },
+      schema: {
+        tags,
+        summary: 'Move or delete several media items',
+        description:
+          '`move` files up to 100 items in `folderId` (null: the top; each item must be the caller’s to edit); `delete` removes them as a single delete would (`force` too). All or nothing: one item missing, not the caller’s, or in use refuses the whole call.',
+        params: SiteParams,
+        body: BulkMediaBody,
+        response: { 200: BulkMediaResult },
+      },
+    },
+    async (request) => service.bulk(request.ctx, request.body),
+  )
+
+  app.get<SiteRoute>(
+    '/api/v1/sites/:site/media-folders',
+    {
+      config: { access: needs('site.media.create') },
+      schema: {
+        tags,
+        summary: 'List the media folders',
+        description:
+          'Every folder of the library (a tree: each names its parent), by name, with its file count.',
+        params: SiteParams,
+        response: { 200: FolderList },
+      },
+    },
+    async (request) => ({ items: await folders.list(request.ctx) }),
+  )
+
+  app.post<SiteRoute & { Body: CreateFolderBody }>(
+    '/api/v1/sites/:site/media-folders',
+    {
+      config: { access: needs('site.media.edit.any') },
+      schema: {
+        tags,
+        summary: 'Create a media folder',
+        description: `A folder at the top (no \`parentId\`) or inside another, at most ${MAX_FOLDER_DEPTH} deep.`,
+        params: SiteParams,
+        body: CreateFolderBody,
+        response: { 201: FolderView },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await folders.create(request.ctx, request.body)),
+  )
+
+  app.patch<FolderRoute & { Body: UpdateFolderBody }>(
+    '/api/v1/sites/:site/media-folders/:folder',
+    {
+      config: { access: needs('site.media.edit.any') },
+      schema: {
+        tags,
+        summary: 'Rename or move a media folder',
+        description: 'A new name, or a new parent (null: the top); never into itself or its own folders.',
+        params: FolderParams,
+        body: UpdateFolderBody,
+        response: { 200: FolderView },
+      },
+    },
+    async (request) => folders.update(request.ctx, request.params.folder, request.body),
+  )
+
+  app.delete<FolderRoute>(
+    '/api/v1/sites/:site/media-folders/:folder',
+    {
+      config: { access: needs('site.media.edit.any') },
+      schema: {
+        tags,
+        summary: 'Delete a media folder',
+        description: 'Only an empty folder: one holding files or folders is refused (409, with the counts).',
+        params: FolderParams,
+        response: { 204: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      await folders.remove(request.ctx, request.params.folder)
       return reply.code(204).send()
     },
   )
@@ -230,38 +380,20 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRoutesOpti
         range: request.headers.range,
         ifNoneMatch: request.headers['if-none-match'],
       })
-      return sendFile(reply, answer)
+      const stored: StoredFileAnswer =
+        answer.kind === 'file'
+          ? {
+              kind: 'file',
+              etag: answer.etag,
+              read: answer.read,
+              mimeType: answer.row.mimeType,
+              category: answer.row.category,
+              filename: answer.row.filename,
+            }
+          : answer.kind === 'unsatisfiable'
+            ? { kind: 'unsatisfiable', etag: answer.etag, size: answer.row.sizeBytes }
+            : { kind: 'not-modified', etag: answer.etag }
+      return sendStoredFile(reply, stored, 'private, no-cache')
     },
   )
-}
-
-/** Types a browser may show inline; anything else is downloaded. */
-const INLINE = /^(image\/(?!svg)|audio\/|video\/)/
-
-function sendFile(reply: FastifyReply, answer: FileAnswer): FastifyReply {
-  const { row, etag } = answer
-  reply
-    .header('etag', etag)
-    .header('cache-control', 'private, no-cache')
-    .header('accept-ranges', 'bytes')
-    .header('x-content-type-options', 'nosniff')
-  if (answer.kind === 'not-modified') return reply.code(304).send()
-  if (answer.kind === 'unsatisfiable')
-    return reply.code(416).header('content-range', `bytes */${row.sizeBytes}`).send()
-  const disposition = INLINE.test(row.mimeType) ? 'inline' : 'attachment'
-  reply
-    .type(row.mimeType)
-    .header('content-disposition', `${disposition}; filename*=UTF-8''${encodeURIComponent(row.filename)}`)
-  if (row.category === 'svg' || row.category === 'pdf')
-    reply.header('content-security-policy', SANDBOXED_FILE_CSP)
-  const { read } = answer
-  if (read.range) {
-    reply
-      .code(206)
-      .header('content-range', `bytes ${read.range.start}-${read.range.end}/${read.size}`)
-      .header('content-length', String(read.range.end - read.range.start + 1))
-  } else {
-    reply.header('content-length', String(read.size))
-  }
-  return reply.send(read.body)
 }

@@ -1,4 +1,4 @@
-import { permalinkOf, type ReadingEntry } from '../../content/index.ts'
+import { permalinkOf, type MediaInclude, type ReadingEntry } from '../../content/index.ts'
 import type { MenuNode, MenuTarget, SiteMenus } from '../../menus/index.ts'
 import { authorArchivePath, termArchivePath, typeArchivePath } from '../resolve/index.ts'
 import type { PageSite, PageType } from './pages.repo.ts'
@@ -45,6 +45,8 @@ export interface CardContext {
   author: { name: string; url: string } | null
   /** Visible to signed-in members only (templates may say so). */
   private: boolean
+  /** The featured image (a media item, for the `image` filter), or null. */
+  image: MediaInclude | null
 }
 
 export interface EntryContext extends Omit<CardContext, 'url'> {
@@ -55,6 +57,8 @@ export interface EntryContext extends Omit<CardContext, 'url'> {
   /** The entry's terms by taxonomy, each with its archive's URL. */
   terms: { taxonomy: string; taxonomyName: string; items: { name: string; slug: string; url: string }[] }[]
   ancestors: { title: string; url: string | null }[]
+  /** Every media item the entry shows (featured, fields, body), each with `via` saying how. */
+  media: MediaInclude[]
 }
 
 interface Where {
@@ -77,6 +81,7 @@ export function cardContext(entry: ReadingEntry, where: Where): CardContext {
       ? { name: entry.author.name, url: where.origin + authorArchivePath(entry.author.id) }
       : null,
     private: entry.visibility === 'private',
+    image: entry.media?.find((m) => m.via.includes('featured')) ?? null,
   }
 }
 
@@ -119,6 +124,7 @@ export function entryContext(entry: ReadingEntry, where: Where): EntryContext {
     updatedAt: entry.updatedAt ?? null,
     terms,
     ancestors,
+    media: entry.media ?? [],
   }
 }
 

@@ -276,7 +276,10 @@ export function createPagesService(deps: PagesServiceDeps) {
   async function frontEntry(ctx: Ctx, where: Where, id: string): Promise<PageResult | undefined> {
     let entry: ReadingEntry
     try {
-      entry = await deps.reading.get(ctx, id, { fields: ENTRY_FIELDS, include: 'author,terms,ancestors' })
+      entry = await deps.reading.get(ctx, id, {
+        fields: ENTRY_FIELDS,
+        include: 'author,terms,ancestors,media',
+      })
     } catch (err) {
       // Gone, unpublished or private (404), or protected (403): not something to greet readers with.
       if (isAppError(err) && err.status < 500) return undefined
@@ -483,7 +486,7 @@ export function createPagesService(deps: PagesServiceDeps) {
     if (at.feed) return feed(ctx, where, at, listing)
     const entries = await deps.reading.list(
       ctx,
-      { ...listing.filter, include: 'author,ancestors', fields: 'summary', limit: LISTING_PAGE_SIZE },
+      { ...listing.filter, include: 'author,ancestors,media', fields: 'summary', limit: LISTING_PAGE_SIZE },
       { offset: (at.page - 1) * LISTING_PAGE_SIZE },
     )
     if (entries.items.length === 0 && (at.page > 1 || listing.emptyIsMissing)) return undefined
@@ -669,7 +672,7 @@ export function createPagesService(deps: PagesServiceDeps) {
         {
           type: types.map((t) => t.key).join(','),
           slug,
-          include: 'author,terms,ancestors',
+          include: 'author,terms,ancestors,media',
           fields: ENTRY_FIELDS,
           limit: types.length,
         },

@@ -1,5 +1,6 @@
 import { Liquid } from 'liquidjs'
 import { RenderErrors } from '../render.errors.ts'
+import { imageHtml, isImageMedia } from './image-html.ts'
 import type { LoadedTheme } from './theme.loader.ts'
 
 /**
@@ -165,6 +166,23 @@ function registerFilters(liquid: Liquid, theme: LoadedTheme): void {
     const limit = Math.max(1, Math.min(1000, Number(words) || 55))
     const parts = text.split(' ')
     return parts.length <= limit ? text : `${parts.slice(0, limit).join(' ')}…`
+  })
+
+  /**
+   * `{{ entry.image | image: sizes: '(min-width: 60rem) 40rem, 100vw' }}`: a responsive `<picture>` of a
+   * media item (`entry.image`, an item of `entry.media`), AVIF/WebP sources, `srcset`, `sizes`, `width`,
+   * `height`, lazy loading; options `crop: 'square'`, `loading: 'eager'`, `class`, `alt`. Its HTML is
+   * written as is (no `| raw` needed); anything but an image writes nothing.
+   */
+  liquid.registerFilter('image', {
+    raw: true,
+    handler: (media: unknown, ...args: unknown[]) => {
+      if (!isImageMedia(media)) return ''
+      const options = Object.fromEntries(
+        (args.filter(Array.isArray) as [string, unknown][]).map(([k, v]) => [k, String(v ?? '')]),
+      )
+      return imageHtml(media, options)
+    },
   })
 
   /**

@@ -27,7 +27,7 @@ import {
 import { jobRuns, jobs } from './jobs.ts'
 import { mailOutbox, mailQueue } from './mail.ts'
 import { menuItems, menus } from './menus.ts'
-import { media, mediaVariants } from './media.ts'
+import { entryMedia, media, mediaFolders, mediaVariants } from './media.ts'
 import { siteInvitations, siteMembers } from './members.ts'
 import { entryPreviews } from './previews.ts'
 import { roles } from './roles.ts'
@@ -42,6 +42,7 @@ export {
   contentTypes,
   entries,
   entryApprovals,
+  entryMedia,
   entryPreviews,
   entryRelations,
   entryTerms,
@@ -52,6 +53,7 @@ export {
   mailOutbox,
   mailQueue,
   media,
+  mediaFolders,
   mediaVariants,
   menuItems,
   menus,
@@ -81,7 +83,9 @@ export const schema = {
   users,
   sites,
   media,
+  mediaFolders,
   mediaVariants,
+  entryMedia,
   siteDomains,
   roles,
   userSessions,

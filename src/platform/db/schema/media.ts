@@ -6,13 +6,42 @@ import {
   index,
   integer,
   pgTable,
+  primaryKey,
   real,
   text,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core'
+import type { AnyPgColumn } from 'drizzle-orm/pg-core'
 import { created, siteRef, updated } from './columns.ts'
+import { entries } from './content.ts'
 import { users } from './users.ts'
+
+/**
+ * The folders of a site's media library (row-level security, see migration 0017): a tree, names unique
+ * among siblings whatever their case. A folder that holds items or folders cannot be deleted (the items
+ * are moved first), so the restrict keys never cascade into the library.
+ */
+export const mediaFolders = pgTable(
+  'media_folders',
+  {
+    id: uuid('id').primaryKey(),
+    siteId: siteRef(),
+    parentId: uuid('parent_id').references((): AnyPgColumn => mediaFolders.id, { onDelete: 'restrict' }),
+    name: text('name').notNull(),
+    createdAt: created(),
+    updatedAt: updated(),
+  },
+  (t) => [
+    uniqueIndex('media_folders_name_key').on(
+      t.siteId,
+      sql`coalesce(${t.parentId}, '00000000-0000-0000-0000-000000000000'::uuid)`,
+      sql`lower(${t.name})`,
+    ),
+    index('media_folders_parent_idx').on(t.siteId, t.parentId),
+    check('media_folders_not_self_check', sql`${t.parentId} is null or ${t.parentId} <> ${t.id}`),
+  ],
+)
 
 /**
  * Media items of a site (row-level security, see migration 0015): one uploaded file each, its bytes in the
@@ -42,6 +71,8 @@ export const media = pgTable(
     focalX: real('focal_x'),
     focalY: real('focal_y'),
     idempotencyKey: text('idempotency_key'),
+    /** The library folder the item is filed in; null for the top of the library. */
+    folderId: uuid('folder_id').references(() => mediaFolders.id, { onDelete: 'restrict' }),
     /** Image work (the variants job): `none` for files that need none, else `pending`, `ready`, `failed`. */
     processing: text('processing').notNull().default('none'),
     /** The cleaned original (orientation applied, metadata removed) readers are given, once made. */
@@ -55,6 +86,7 @@ export const media = pgTable(
   (t) => [
     index('media_site_idx').on(t.siteId, t.id),
     index('media_site_uploader_idx').on(t.siteId, t.uploaderId),
+    index('media_site_folder_idx').on(t.siteId, t.folderId, t.id),
     uniqueIndex('media_storage_key').on(t.storageKey),
     uniqueIndex('media_idempotency_key')
       .on(t.siteId, t.uploaderId, t.idempotencyKey)
@@ -87,13 +119,45 @@ export const mediaVariants = pgTable(
     width: integer('width').notNull(),
     height: integer('height').notNull(),
     format: text('format').notNull(),
+    /** `none` for the whole picture resized; `square` for a 1:1 crop around the focal point. */
+    crop: text('crop').notNull().default('none'),
     storageKey: text('storage_key').notNull(),
     sizeBytes: bigint('size_bytes', { mode: 'number' }).notNull(),
     createdAt: created(),
   },
   (t) => [
-    uniqueIndex('media_variants_media_key').on(t.siteId, t.mediaId, t.width, t.format),
+    uniqueIndex('media_variants_media_key').on(t.siteId, t.mediaId, t.crop, t.width, t.format),
     uniqueIndex('media_variants_storage_key').on(t.storageKey),
     check('media_variants_format_check', sql`${t.format} in ('avif', 'webp', 'jpeg', 'png', 'gif')`),
+    check('media_variants_crop_check', sql`${t.crop} in ('none', 'square')`),
+  ],
+)
+
+/**
+ * Which media items an entry shows (row-level security, see migration 0017), kept by the content module
+ * in the transaction of every write: one row per item, way (`featured` image, a `field`, an image in the
+ * `body`) and scope — `live` for the entry's columns (what readers see once it is published), `head` for
+ * its latest revision (a draft of a live entry may show other images). The media library reads it for
+ * usage, for the in-use check before a delete, and to decide which items readers may fetch without a
+ * signed URL (those shown live by a published public entry).
+ */
+export const entryMedia = pgTable(
+  'entry_media',
+  {
+    siteId: siteRef(),
+    entryId: uuid('entry_id')
+      .notNull()
+      .references(() => entries.id, { onDelete: 'cascade' }),
+    mediaId: uuid('media_id')
+      .notNull()
+      .references(() => media.id, { onDelete: 'cascade' }),
+    via: text('via').notNull(),
+    scope: text('scope').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.entryId, t.scope, t.mediaId, t.via] }),
+    index('entry_media_media_idx').on(t.siteId, t.mediaId),
+    check('entry_media_via_check', sql`${t.via} in ('featured', 'field', 'body')`),
+    check('entry_media_scope_check', sql`${t.scope} in ('live', 'head')`),
   ],
 )

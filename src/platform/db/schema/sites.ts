@@ -37,6 +37,8 @@ export const sites = pgTable(
     entriesQuota: integer('entries_quota'),
     /** Bytes of media the site may hold (null: the network default). */
     mediaBytesQuota: bigint('media_bytes_quota', { mode: 'number' }),
+    /** Where the site's media objects live (`local` or `s3`); null: the network's configured storage. */
+    mediaStorage: text('media_storage'),
     apiCallsPerMinute: integer('api_calls_per_minute'),
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
     purgeAfter: timestamp('purge_after', { withTimezone: true }),
@@ -49,6 +51,7 @@ export const sites = pgTable(
       .on(t.isMain)
       .where(sql`${t.isMain}`),
     check('sites_status_check', sql`${t.status} in ('active', 'disabled', 'archived', 'deleted')`),
+    check('sites_media_storage_check', sql`${t.mediaStorage} in ('local', 's3')`),
   ],
 )
 
